@@ -1,0 +1,55 @@
+//! The library's error type. Every variant names what it was working on (a path, a line, a model id) so the
+//! message printed at the edge is enough to act on.
+
+use std::path::PathBuf;
+
+/// Errors the library returns. Bad lines inside a log are not errors: they are counted skips
+/// ([`crate::model::Skips`]); an error means a whole input could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A log file or folder could not be opened or read.
+    #[error("cannot read `{path}`")]
+    Read {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `--logs PATH` names a file whose content is not a log format agent-audit knows.
+    #[error("`{path}` is not a Claude Code or Codex session log (format sniffed from its first lines)")]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A config or price file is not valid.
+    #[error("invalid config in `{path}`: {message}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line when known.
+        message: String,
+    },
+    /// A date or span given on the command line could not be understood.
+    #[error("invalid date or span `{input}`: expected YYYY-MM-DD, an RFC 3339 time, or a span like 7d, 12h, 2w")]
+    Date {
+        /// What was given.
+        input: String,
+    },
+    /// A git operation failed.
+    #[error("git: {context}")]
+    Git {
+        /// What was being done.
+        context: String,
+        /// What libgit2 said.
+        #[source]
+        source: git2::Error,
+    },
+    /// Something a command needs is missing, said in plain words.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Shorthand for results of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,282 @@
+//! Log formats: bytes on disk → the normalized [`crate::model`].
+//!
+//! One file per agent behind one seam: [`parse_file`] picks the parser, each parser streams its file line by
+//! line through [`LineReader`] (a reusable buffer split with memchr; a file is never read into one string),
+//! and returns the sessions it found plus the lines it skipped, each with a reason.
+
+pub mod claude_code;
+pub mod codex;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::model::{Agent, Session, Skips};
+
+/// How much of each line a parser extracts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Only what token totals need: usage, model, time, session identity. Lines that cannot carry token
+    /// counts are checked for shape only, which keeps `usage` close to the speed of reading the bytes.
+    Usage,
+    /// Everything: tool calls, their results, and the edits they produced.
+    Full,
+}
+
+/// What one log file held.
+#[derive(Debug, Default)]
+pub struct FileLog {
+    /// Sessions (usually one; a Claude Code file can hold lines of several session ids).
+    pub sessions: Vec<Session>,
+    /// Lines skipped in this file, by reason (also copied into each session of the file).
+    pub skipped: Skips,
+    /// Lines read.
+    pub lines: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// Reads a log of a known agent.
+pub fn parse_file(agent: Agent, path: &Path, depth: Depth) -> Result<FileLog> {
+    let reader = LineReader::open(path)?;
+    match agent {
+        Agent::ClaudeCode => claude_code::parse(path, reader, depth),
+        Agent::Codex => codex::parse(path, reader, depth),
+    }
+}
+
+/// Tells which agent wrote a file, from its first lines (not its name).
+///
+/// Returns `Ok(None)` for a file that is empty or whose first lines match no known format.
+pub fn sniff(path: &Path) -> Result<Option<Agent>> {
+    let mut reader = LineReader::open(path)?;
+    let mut seen = 0;
+    while let Some(line) = reader.next_line().map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })? {
+        let bytes = line.bytes.trim_ascii();
+        if bytes.is_empty() {
+            continue;
+        }
+        if codex::sniff(bytes) {
+            return Ok(Some(Agent::Codex));
+        }
+        if claude_code::sniff(bytes) {
+            return Ok(Some(Agent::ClaudeCode));
+        }
+        seen += 1;
+        if seen >= 8 {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+/// One line of a log, without its newline.
+#[derive(Debug)]
+pub struct Line<'a> {
+    /// The bytes.
+    pub bytes: &'a [u8],
+    /// False for a last line with no newline: the agent may still be writing it.
+    pub complete: bool,
+    /// 1-based line number.
+    pub number: u64,
+}
+
+/// Streams a file's lines through one growable buffer.
+///
+/// Lines of any length are returned whole (a 100 MB tool result is one line); the buffer grows to fit the
+/// longest line and is reused for the rest.
+pub struct LineReader {
+    source: Box<dyn Read + Send>,
+    path: std::path::PathBuf,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    number: u64,
+    bytes: u64,
+}
+
+const CHUNK: usize = 256 * 1024;
+
+impl LineReader {
+    /// Opens a file for line reading.
+    pub fn open(path: &Path) -> Result<LineReader> {
+        let file = File::open(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(LineReader::new(path, Box::new(file)))
+    }
+
+    /// Reads lines from any source (tests, stdin).
+    pub fn new(path: &Path, source: Box<dyn Read + Send>) -> LineReader {
+        LineReader {
+            source,
+            path: path.to_path_buf(),
+            buf: vec![0; CHUNK],
+            start: 0,
+            end: 0,
+            eof: false,
+            number: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The file being read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Lines returned so far.
+    pub fn lines_read(&self) -> u64 {
+        self.number
+    }
+
+    /// Bytes consumed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The next line, or `None` at the end of the file.
+    pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        let mut scanned = self.start;
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[scanned..self.end]) {
+                let nl = scanned + i;
+                let line_start = self.start;
+                self.start = nl + 1;
+                self.number += 1;
+                self.bytes += (nl + 1 - line_start) as u64;
+                let mut bytes = &self.buf[line_start..nl];
+                if let [rest @ .., b'\r'] = bytes {
+                    bytes = rest;
+                }
+                return Ok(Some(Line {
+                    bytes,
+                    complete: true,
+                    number: self.number,
+                }));
+            }
+            scanned = self.end;
+            if self.eof {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let line_start = self.start;
+                self.start = self.end;
+                self.number += 1;
+                self.bytes += (self.end - line_start) as u64;
+                return Ok(Some(Line {
+                    bytes: &self.buf[line_start..self.end],
+                    complete: false,
+                    number: self.number,
+                }));
+            }
+            // Make room: move the partial line to the front, grow if it fills the buffer.
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                scanned -= self.start;
+                self.start = 0;
+            }
+            if self.end == self.buf.len() {
+                let grown = self.buf.len() * 2;
+                self.buf.resize(grown, 0);
+            }
+            let n = loop {
+                match self.source.read(&mut self.buf[self.end..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            if n == 0 {
+                self.eof = true;
+            }
+            self.end += n;
+        }
+    }
+}
+
+/// Why a line that could not be used was skipped; the reasons shown by `-v` and in JSON.
+pub mod skip {
+    /// The last line has no newline and is not valid JSON: the agent was still writing it.
+    pub const TRUNCATED: &str = "truncated-last-line";
+    /// Not valid JSON.
+    pub const INVALID_JSON: &str = "invalid-json";
+    /// Bytes that are not UTF-8.
+    pub const NOT_UTF8: &str = "not-utf8";
+    /// Valid JSON of a record type this version does not know.
+    pub const UNKNOWN_RECORD: &str = "unknown-record-type";
+    /// A record of a known type missing a field it needs (e.g. a timestamp).
+    pub const MISSING_FIELD: &str = "missing-field";
+    /// Valid JSON that is not an object.
+    pub const NOT_OBJECT: &str = "not-an-object";
+}
+
+/// Classifies a line that failed to deserialize into the reason it is counted under.
+pub fn skip_reason(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
+    if !line.complete && err.is_eof() {
+        skip::TRUNCATED
+    } else if !line.complete && std::str::from_utf8(line.bytes).is_ok() && err.is_syntax() {
+        // A torn last line can also end inside an escape or a number.
+        skip::TRUNCATED
+    } else if std::str::from_utf8(line.bytes).is_err() {
+        skip::NOT_UTF8
+    } else if err.is_data() {
+        skip::MISSING_FIELD
+    } else {
+        skip::INVALID_JSON
+    }
+}
+
+/// The cheap check used at [`Depth::Usage`] for lines that cannot carry token counts: one JSON object on
+/// one line. A line that fails it is counted exactly as a full parse would count it.
+pub fn looks_like_object(line: &Line<'_>) -> Option<&'static str> {
+    let b = line.bytes.trim_ascii();
+    if b.first() == Some(&b'{') && b.last() == Some(&b'}') {
+        return None;
+    }
+    Some(match serde_json::from_slice::<serde::de::IgnoredAny>(line.bytes) {
+        Ok(_) => skip::NOT_OBJECT,
+        Err(e) => skip_reason(line, &e),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(data: &'static [u8]) -> Vec<(Vec<u8>, bool)> {
+        let mut r = LineReader::new(Path::new("t"), Box::new(data));
+        r.buf = vec![0; 4]; // force growth and compaction on tiny input
+        let mut out = Vec::new();
+        while let Some(l) = r.next_line().expect("read") {
+            out.push((l.bytes.to_vec(), l.complete));
+        }
+        out
+    }
+
+    #[test]
+    fn splits_lines_and_marks_a_torn_last_line() {
+        let got = lines(b"{\"a\":1}\r\n\n{\"long line\":\"xxxxxxxxxx\"}\n{\"torn\":");
+        assert_eq!(
+            got,
+            vec![
+                (b"{\"a\":1}".to_vec(), true),
+                (b"".to_vec(), true),
+                (b"{\"long line\":\"xxxxxxxxxx\"}".to_vec(), true),
+                (b"{\"torn\":".to_vec(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_input_has_no_lines() {
+        assert!(lines(b"").is_empty());
+    }
+}

@@ -1,0 +1,338 @@
+//! The normalized model every agent's log is parsed into: sessions, steps (one model response each), tool
+//! calls and the edits they produced.
+//!
+//! Plain data, no I/O. Formats build it, `ingest` merges and deduplicates it, metrics and renderers read it.
+//! Token counts are exact `u64`s; a count that the log does not carry is `None`, never `0`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// Which coding agent wrote a log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Agent {
+    /// Anthropic's Claude Code (`~/.claude/projects/**.jsonl`).
+    ClaudeCode,
+    /// OpenAI's Codex CLI (`~/.codex/sessions/**/rollout-*.jsonl`).
+    Codex,
+}
+
+impl Agent {
+    /// Every agent agent-audit reads, in display order.
+    pub const ALL: [Agent; 2] = [Agent::ClaudeCode, Agent::Codex];
+
+    /// The stable name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Agent::ClaudeCode => "claude-code",
+            Agent::Codex => "codex",
+        }
+    }
+}
+
+impl fmt::Display for Agent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Token counts of one model response, or a sum of them.
+///
+/// `input` excludes cache reads and cache writes (Anthropic's convention; Codex's `input_tokens`, which
+/// includes cached input, is converted when parsed). `reasoning` is a part of `output`, not an addition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// Fresh (uncached) input tokens.
+    pub input: u64,
+    /// Output tokens, reasoning included.
+    pub output: u64,
+    /// Input tokens read from the prompt cache.
+    pub cache_read: u64,
+    /// Input tokens written to the 5-minute prompt cache.
+    pub cache_write_5m: u64,
+    /// Input tokens written to the 1-hour prompt cache.
+    pub cache_write_1h: u64,
+    /// Reasoning tokens, a subset of `output`.
+    pub reasoning: u64,
+}
+
+impl Usage {
+    /// All cache writes, whatever their lifetime.
+    pub fn cache_write(&self) -> u64 {
+        self.cache_write_5m + self.cache_write_1h
+    }
+
+    /// Every token billed: input, output and both cache kinds (reasoning is inside output).
+    pub fn total(&self) -> u64 {
+        self.input + self.output + self.cache_read + self.cache_write()
+    }
+
+    /// The prompt size the model saw: fresh input plus cache reads and writes.
+    pub fn prompt(&self) -> u64 {
+        self.input + self.cache_read + self.cache_write()
+    }
+
+    /// Field-wise maximum: how repeated snapshots of one response are folded (the streaming snapshot
+    /// carries a too-small output count; the final line, when written, the real one).
+    pub fn max(self, other: Usage) -> Usage {
+        Usage {
+            input: self.input.max(other.input),
+            output: self.output.max(other.output),
+            cache_read: self.cache_read.max(other.cache_read),
+            cache_write_5m: self.cache_write_5m.max(other.cache_write_5m),
+            cache_write_1h: self.cache_write_1h.max(other.cache_write_1h),
+            reasoning: self.reasoning.max(other.reasoning),
+        }
+    }
+}
+
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, o: Usage) {
+        self.input += o.input;
+        self.output += o.output;
+        self.cache_read += o.cache_read;
+        self.cache_write_5m += o.cache_write_5m;
+        self.cache_write_1h += o.cache_write_1h;
+        self.reasoning += o.reasoning;
+    }
+}
+
+/// How a response was served, when the provider bills it differently from the standard speed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceTier {
+    /// Standard list price.
+    #[default]
+    Standard,
+    /// Anthropic fast mode (`usage.speed == "fast"`).
+    Fast,
+    /// OpenAI priority processing (`service_tier == "priority"`).
+    Priority,
+    /// OpenAI flex processing (`service_tier == "flex"`).
+    Flex,
+}
+
+/// What a tool call did, as far as context and edits are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ToolKind {
+    /// Read a file into context.
+    Read,
+    /// Searched contents or names (grep, glob).
+    Search,
+    /// Listed a directory.
+    List,
+    /// Changed part of an existing file.
+    Edit,
+    /// Wrote a whole file.
+    Write,
+    /// Ran a shell command.
+    Shell,
+    /// Anything else (web fetch, todo lists, subagents, MCP tools...).
+    Other,
+}
+
+/// One tool call made by the model in a step, joined with its result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolCall {
+    /// The agent's id for the call (`toolu_…`, `call_…`), used to join the result.
+    #[serde(skip)]
+    pub id: String,
+    /// What kind of work the call did.
+    pub kind: ToolKind,
+    /// The tool's name as the agent logged it (`Read`, `apply_patch`, `mcp__x__y`...).
+    pub name: String,
+    /// Files or directories the call named, as logged (absolute or relative to the session's cwd).
+    pub paths: Vec<String>,
+    /// The shell command, for shell calls (used to spot re-runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// Bytes of the call's arguments.
+    pub input_bytes: u64,
+    /// Bytes of the result returned to the model (what the call added to the context).
+    pub output_bytes: u64,
+    /// The result was an error (failed command, edit that did not apply, rejected call).
+    pub is_error: bool,
+    /// The change to a file, when the call edited one and the edit applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edit: Option<Edit>,
+}
+
+/// What an edit did to its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "op")]
+pub enum EditOp {
+    /// Created the file (or overwrote it without a record of the old content).
+    Create,
+    /// Changed lines of an existing file.
+    Update,
+    /// Deleted the file.
+    Delete,
+    /// Renamed the file (`path` is the old name), possibly changing lines too.
+    Move {
+        /// The new path.
+        to: String,
+    },
+}
+
+/// One contiguous change: the old lines replaced by the new lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hunk {
+    /// 1-based line in the old file where the hunk starts, when the log tells it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_start: Option<u32>,
+    /// Lines removed (without their newline).
+    pub old: Vec<String>,
+    /// Lines added (without their newline).
+    pub new: Vec<String>,
+}
+
+/// A change to one file, captured fully so that git correlation can find its lines again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// The file, as logged.
+    pub path: String,
+    /// Create, update, delete or move.
+    #[serde(flatten)]
+    pub op: EditOp,
+    /// The line changes, in file order.
+    pub hunks: Vec<Hunk>,
+}
+
+impl Edit {
+    /// Lines this edit added.
+    pub fn lines_added(&self) -> usize {
+        self.hunks.iter().map(|h| h.new.len()).sum()
+    }
+
+    /// Lines this edit removed.
+    pub fn lines_removed(&self) -> usize {
+        self.hunks.iter().map(|h| h.old.len()).sum()
+    }
+}
+
+/// One model response: the unit that is billed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// When the response was logged.
+    pub at: Timestamp,
+    /// The model id as logged (`claude-sonnet-4-5-20250929`, `gpt-5-codex`), if any.
+    pub model: Option<String>,
+    /// True when `model` was not logged with the response and was inferred (e.g. a Codex session without
+    /// `turn_context` model: the fallback model is named in the README).
+    pub model_inferred: bool,
+    /// Token counts; `None` when the log carries no token data for this response (unknown, not zero).
+    pub usage: Option<Usage>,
+    /// Fast / priority / flex processing, billed with a multiplier.
+    pub service_tier: ServiceTier,
+    /// Tool calls the response made, joined with their results.
+    pub tool_calls: Vec<ToolCall>,
+    /// The response ran in a subagent / sidechain of the session.
+    pub sidechain: bool,
+    /// Claude Code's `message.id:requestId`, the key a response is deduplicated on across lines and files.
+    #[serde(skip)]
+    pub dedup_key: Option<Box<str>>,
+}
+
+/// Why lines of a log were skipped, with counts. Every skip is counted and reported, never silent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Skips {
+    /// Reason → number of lines.
+    #[serde(flatten)]
+    pub by_reason: BTreeMap<&'static str, u64>,
+}
+
+impl Skips {
+    /// Counts one skipped line for `reason`.
+    pub fn add(&mut self, reason: &'static str) {
+        *self.by_reason.entry(reason).or_default() += 1;
+    }
+
+    /// Adds every count of `other`.
+    pub fn merge(&mut self, other: &Skips) {
+        for (reason, n) in &other.by_reason {
+            *self.by_reason.entry(reason).or_default() += n;
+        }
+    }
+
+    /// All skipped lines.
+    pub fn total(&self) -> u64 {
+        self.by_reason.values().sum()
+    }
+}
+
+/// One agent session, possibly assembled from several files (a Claude Code session and its subagents).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    /// The agent's own session id.
+    pub id: String,
+    /// Which agent.
+    pub agent: Agent,
+    /// The working directory the agent ran in.
+    pub cwd: Option<PathBuf>,
+    /// The git branch the agent logged, if any.
+    pub branch: Option<String>,
+    /// First timestamp seen in the session.
+    pub started_at: Option<Timestamp>,
+    /// Last timestamp seen in the session.
+    pub ended_at: Option<Timestamp>,
+    /// The billed responses, in time order, each counted once.
+    pub steps: Vec<Step>,
+    /// The log files the session was read from.
+    pub files: Vec<PathBuf>,
+    /// Lines skipped while reading those files.
+    pub skipped: Skips,
+    /// Plain-words notes about how the session was read (fallback model, replayed fork history...).
+    pub notes: Vec<String>,
+}
+
+impl Session {
+    /// A new, empty session.
+    pub fn new(agent: Agent, id: impl Into<String>) -> Session {
+        Session {
+            id: id.into(),
+            agent,
+            cwd: None,
+            branch: None,
+            started_at: None,
+            ended_at: None,
+            steps: Vec::new(),
+            files: Vec::new(),
+            skipped: Skips::default(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Widens the session's time span to include `at`.
+    pub fn saw(&mut self, at: Timestamp) {
+        if self.started_at.is_none_or(|s| at < s) {
+            self.started_at = Some(at);
+        }
+        if self.ended_at.is_none_or(|e| at > e) {
+            self.ended_at = Some(at);
+        }
+    }
+
+    /// Summed token counts of the steps that carry them, and whether any step's counts are unknown.
+    pub fn usage(&self) -> (Usage, bool) {
+        let mut total = Usage::default();
+        let mut unknown = false;
+        for step in &self.steps {
+            match step.usage {
+                Some(u) => total += u,
+                None => unknown = true,
+            }
+        }
+        (total, unknown)
+    }
+
+    /// Every tool call of every step.
+    pub fn tool_calls(&self) -> impl Iterator<Item = &ToolCall> {
+        self.steps.iter().flat_map(|s| s.tool_calls.iter())
+    }
+}

@@ -1,0 +1,1 @@
+//! timespec (being written).
