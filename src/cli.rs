@@ -1,1 +1,385 @@
-//! cli (being written).
+//! The command line: clap derive structs, and the wiring from flags to the library's pipeline
+//! (discover → ingest → metrics → report). The only module besides `main` that knows about stdout,
+//! stderr and exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::config::Config;
+use crate::discover::{self, Locations};
+use crate::formats::Depth;
+use crate::git::RepoScope;
+use crate::ingest::{self, Ingested};
+use crate::metrics::usage::{GroupBy, usage_report};
+use crate::metrics::{ReadSummary, SessionReport, SessionsReport};
+use crate::model::Agent;
+use crate::pricing::PriceTable;
+use crate::report;
+use crate::term::{self, ColorChoice};
+use crate::timespec;
+
+/// Audit coding-agent sessions from their own logs: what consumed the tokens, what it cost.
+#[derive(Debug, Parser)]
+#[command(name = "agent-audit", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: Global,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Read logs from this file or folder instead of the agents' default locations (repeatable; the
+    /// format is sniffed from each file's content).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub logs: Vec<PathBuf>,
+    /// Price overrides: a TOML file with `[prices."model-id"]` tables (USD per million tokens).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub prices: Option<PathBuf>,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Time zone for dates and day/week/month keys (IANA name such as `Europe/Paris`, or `UTC`);
+    /// default: `TZ`, else the system's.
+    #[arg(long, value_name = "ZONE", global = true)]
+    pub tz: Option<String>,
+    /// Also list the files whose lines were skipped, and why.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Pretend it is this time (RFC 3339) when resolving spans like `7d`; for reproducible runs.
+    #[arg(long, env = "AGENT_AUDIT_NOW", hide = true, global = true)]
+    pub now: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Token and cost totals over all discovered logs, grouped by day, week, month, session or model.
+    Usage(UsageArgs),
+    /// Sessions that ran inside this git repository (or `--repo`), newest first.
+    Sessions(SessionsArgs),
+    /// The embedded price table (with overrides applied), with each entry's source and date.
+    Prices(PricesArgs),
+}
+
+/// `--agent` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AgentArg {
+    /// Claude Code.
+    #[value(alias = "claude-code")]
+    Claude,
+    /// Codex CLI.
+    Codex,
+}
+
+impl From<AgentArg> for Agent {
+    fn from(a: AgentArg) -> Agent {
+        match a {
+            AgentArg::Claude => Agent::ClaudeCode,
+            AgentArg::Codex => Agent::Codex,
+        }
+    }
+}
+
+/// Filters shared by the reports.
+#[derive(Debug, Args)]
+pub struct Filters {
+    /// Only these agents (repeatable).
+    #[arg(long, value_enum)]
+    pub agent: Vec<AgentArg>,
+    /// Only activity from this time on: YYYY-MM-DD, RFC 3339, or a span back from now (7d, 12h, 2w).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only activity before this time (same forms as --since; a date means the start of that day).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `usage`.
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// How to group the rows.
+    #[arg(long, value_enum, default_value_t = ByArg::Day)]
+    pub by: ByArg,
+    /// Filters and output.
+    #[command(flatten)]
+    pub filters: Filters,
+}
+
+/// `--by` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// Calendar day.
+    Day,
+    /// ISO week.
+    Week,
+    /// Calendar month.
+    Month,
+    /// Session.
+    Session,
+    /// Model.
+    Model,
+}
+
+/// `sessions`.
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// The repository (any path inside it); default: the current directory's.
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// Every session in the logs, whatever repository it ran in.
+    #[arg(long, conflicts_with = "repo")]
+    pub all: bool,
+    /// Show at most this many sessions (the newest).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Filters and output.
+    #[command(flatten)]
+    pub filters: Filters,
+}
+
+/// `prices`.
+#[derive(Debug, Args)]
+pub struct PricesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let g = &cli.global;
+    let tz = time_zone(g.tz.as_deref())?;
+    let now = match &g.now {
+        Some(n) => n
+            .parse::<Timestamp>()
+            .with_context(|| format!("--now / AGENT_AUDIT_NOW `{n}` is not an RFC 3339 time"))?,
+        None => Timestamp::now(),
+    };
+    let color = g.color.enabled();
+    let out = match &cli.command {
+        Command::Prices(a) => {
+            let prices = load_prices(g, None)?;
+            if a.json {
+                report::json::prices(&prices)
+            } else {
+                report::table::prices(&prices, color)
+            }
+        }
+        Command::Usage(a) => {
+            let f = &a.filters;
+            let window = Window::parse(f, now, &tz)?;
+            let ing = read_logs(g, f, &window, Depth::Usage)?;
+            let prices = load_prices(g, config_dir().as_deref())?;
+            let by = match a.by {
+                ByArg::Day => GroupBy::Day,
+                ByArg::Week => GroupBy::Week,
+                ByArg::Month => GroupBy::Month,
+                ByArg::Session => GroupBy::Session,
+                ByArg::Model => GroupBy::Model,
+            };
+            let keep = |s: &crate::model::Step| window.contains(s.at);
+            let r = usage_report(&ing.sessions, by, &tz, &prices, &keep);
+            let read = ReadSummary::of(&ing);
+            let tz_name = tz.iana_name().unwrap_or("local").to_owned();
+            if f.json {
+                report::json::usage(&r, &tz_name, &read)
+            } else {
+                report::table::usage(&r, &tz_name, &read, color)
+            }
+        }
+        Command::Sessions(a) => {
+            let f = &a.filters;
+            let window = Window::parse(f, now, &tz)?;
+            let scope = if a.all {
+                None
+            } else {
+                let dir = match &a.repo {
+                    Some(r) => r.clone(),
+                    None => std::env::current_dir().context("cannot read the current directory")?,
+                };
+                Some(RepoScope::discover(&dir).map_err(|e| {
+                    anyhow::anyhow!(e).context(
+                        "`sessions` lists the sessions of one repository: run it inside a git \
+                         repository, or pass --repo PATH, or --all for every session",
+                    )
+                })?)
+            };
+            let ing = read_logs(g, f, &window, Depth::Full)?;
+            let prices = load_prices(
+                g,
+                scope
+                    .as_ref()
+                    .map(|s| s.root.clone())
+                    .or_else(config_dir)
+                    .as_deref(),
+            )?;
+            let mut sessions: Vec<SessionReport> = ing
+                .sessions
+                .iter()
+                .filter(|s| match &scope {
+                    None => true,
+                    Some(scope) => s.cwd.as_deref().is_some_and(|c| scope.contains(c)),
+                })
+                .filter(|s| window.overlaps(s.started_at, s.ended_at))
+                .map(|s| SessionReport::new(s, &prices))
+                .collect();
+            sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));
+            if let Some(n) = a.limit {
+                sessions.truncate(n);
+            }
+            let r = SessionsReport {
+                repo: scope.map(|s| s.root),
+                sessions,
+                read: ReadSummary::of(&ing),
+            };
+            if f.json {
+                report::json::sessions(&r)
+            } else {
+                report::table::sessions(&r, color)
+            }
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("cannot write to stdout");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn time_zone(name: Option<&str>) -> Result<TimeZone> {
+    match name {
+        None => Ok(TimeZone::system()),
+        Some(n) if n.eq_ignore_ascii_case("utc") => Ok(TimeZone::UTC),
+        Some(n) => TimeZone::get(n).with_context(|| format!("unknown time zone `{n}`")),
+    }
+}
+
+/// The `--since` / `--until` window.
+struct Window {
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+}
+
+impl Window {
+    fn parse(f: &Filters, now: Timestamp, tz: &TimeZone) -> Result<Window> {
+        let p = |s: &Option<String>| -> Result<Option<Timestamp>> {
+            Ok(match s {
+                Some(s) => Some(timespec::parse_instant(s, now, tz)?),
+                None => None,
+            })
+        };
+        Ok(Window {
+            since: p(&f.since)?,
+            until: p(&f.until)?,
+        })
+    }
+
+    fn contains(&self, at: Timestamp) -> bool {
+        self.since.is_none_or(|s| at >= s) && self.until.is_none_or(|u| at < u)
+    }
+
+    fn overlaps(&self, start: Option<Timestamp>, end: Option<Timestamp>) -> bool {
+        let (Some(start), Some(end)) = (start, end) else {
+            return self.since.is_none() && self.until.is_none();
+        };
+        self.since.is_none_or(|s| end >= s) && self.until.is_none_or(|u| start < u)
+    }
+}
+
+/// Where `.agent-audit.toml` is looked for outside `sessions`: the enclosing repository's root, else the
+/// current directory.
+fn config_dir() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    Some(RepoScope::discover(&cwd).map(|s| s.root).unwrap_or(cwd))
+}
+
+fn load_prices(g: &Global, config_dir: Option<&Path>) -> Result<PriceTable> {
+    let mut table = PriceTable::embedded();
+    if let Some(dir) = config_dir {
+        let cfg = Config::load_from(dir)?;
+        if let Some(path) = &cfg.path {
+            table.apply_overrides(&cfg.prices, &path.display().to_string())?;
+        }
+    }
+    if let Some(path) = &g.prices {
+        let overrides = PriceTable::parse_overrides_file(path)?;
+        table.apply_overrides(&overrides, &path.display().to_string())?;
+    }
+    Ok(table)
+}
+
+fn read_logs(g: &Global, f: &Filters, window: &Window, depth: Depth) -> Result<Ingested> {
+    let mut loc = Locations::from_env();
+    loc.logs = g.logs.clone();
+    loc.agents = f.agent.iter().map(|&a| a.into()).collect();
+    loc.modified_since = window.since.map(std::time::SystemTime::from);
+    let found = discover::discover(&loc)?;
+    if found.sources.is_empty() {
+        let searched: Vec<String> = if loc.logs.is_empty() {
+            loc.claude_roots()
+                .into_iter()
+                .map(|r| r.join("projects"))
+                .chain(loc.codex_root().map(|c| c.join("sessions")))
+                .map(|p| p.display().to_string())
+                .collect()
+        } else {
+            loc.logs.iter().map(|p| p.display().to_string()).collect()
+        };
+        if found.older_than_since > 0 {
+            eprintln!(
+                "note: {} log files were last modified before --since and were not read",
+                found.older_than_since
+            );
+        } else {
+            bail!(
+                "no Claude Code or Codex session logs found (searched: {}); point --logs at a log \
+                 file or folder, or set CLAUDE_CONFIG_DIR / CODEX_HOME",
+                searched.join(", ")
+            );
+        }
+    }
+    let total: u64 = found.sources.iter().map(|s| s.size).sum();
+    let bar = term::progress(total, g.verbose > 0);
+    let ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    if g.verbose > 0 {
+        for (path, skips) in &ing.skipped_by_file {
+            let reasons: Vec<String> = skips
+                .by_reason
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect();
+            eprintln!("skipped in {}: {}", path.display(), reasons.join(", "));
+        }
+        for path in &found.unrecognized {
+            eprintln!("not a known log format, not read: {}", path.display());
+        }
+        for path in &ing.duplicate_files {
+            eprintln!("same session as another file, not counted again: {}", path.display());
+        }
+    }
+    for (path, why) in &ing.unreadable {
+        eprintln!("warning: cannot read {}: {why}", path.display());
+    }
+    if ing.files == 0 && !ing.unreadable.is_empty() {
+        let (path, why) = &ing.unreadable[0];
+        bail!("no log could be read (first failure: {}: {why})", path.display());
+    }
+    Ok(ing)
+}

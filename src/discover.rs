@@ -1,1 +1,264 @@
-//! discover (being written).
+//! Where the agents keep their logs, resolved the way the agents themselves resolve it.
+//!
+//! - Claude Code: every directory in `CLAUDE_CONFIG_DIR` (comma-separated), else `~/.config/claude` and
+//!   `~/.claude`; transcripts are `projects/<encoded-cwd>/<session>.jsonl`, subagents under
+//!   `<session>/subagents/` (searched recursively: workflow subagents nest deeper).
+//! - Codex CLI: `CODEX_HOME`, else `~/.codex`; `sessions/YYYY/MM/DD/rollout-*.jsonl` and
+//!   `archived_sessions/` (a session found in both is counted once by `ingest`).
+//! - `--logs PATH`: a file or folder; each file's format is sniffed from its content, not its name.
+//!
+//! Files last modified before `--since` are dropped here, before any byte is parsed: the agents only append.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+use crate::formats;
+use crate::model::Agent;
+
+/// One log file to parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The file.
+    pub path: PathBuf,
+    /// Which agent wrote it.
+    pub agent: Agent,
+    /// Size in bytes when discovered (big files are parsed first, for balance across threads).
+    pub size: u64,
+}
+
+/// Where to look.
+#[derive(Debug, Clone, Default)]
+pub struct Locations {
+    /// `--logs` paths; when given, the default locations are not searched.
+    pub logs: Vec<PathBuf>,
+    /// The home directory (`$HOME`).
+    pub home: Option<PathBuf>,
+    /// `$CLAUDE_CONFIG_DIR`.
+    pub claude_config_dir: Option<String>,
+    /// `$CODEX_HOME`.
+    pub codex_home: Option<PathBuf>,
+    /// Only these agents (empty: all).
+    pub agents: Vec<Agent>,
+    /// Skip files last modified before this time.
+    pub modified_since: Option<SystemTime>,
+}
+
+impl Locations {
+    /// Locations from the process environment.
+    pub fn from_env() -> Locations {
+        Locations {
+            logs: Vec::new(),
+            home: std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            claude_config_dir: std::env::var("CLAUDE_CONFIG_DIR")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
+            codex_home: std::env::var_os("CODEX_HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            agents: Vec::new(),
+            modified_since: None,
+        }
+    }
+
+    fn wants(&self, agent: Agent) -> bool {
+        self.agents.is_empty() || self.agents.contains(&agent)
+    }
+
+    /// The Claude Code config directories to search, in order.
+    pub fn claude_roots(&self) -> Vec<PathBuf> {
+        match &self.claude_config_dir {
+            Some(dirs) => dirs
+                .split(',')
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+            None => self
+                .home
+                .iter()
+                .flat_map(|h| [h.join(".config/claude"), h.join(".claude")])
+                .collect(),
+        }
+    }
+
+    /// The Codex home directory.
+    pub fn codex_root(&self) -> Option<PathBuf> {
+        self.codex_home
+            .clone()
+            .or_else(|| self.home.as_ref().map(|h| h.join(".codex")))
+    }
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Files to parse, largest first.
+    pub sources: Vec<Source>,
+    /// Directories searched that exist.
+    pub roots: Vec<PathBuf>,
+    /// Files under `--logs` folders whose content matched no known format.
+    pub unrecognized: Vec<PathBuf>,
+    /// Files left out because they were last modified before `--since`.
+    pub older_than_since: u64,
+}
+
+/// Finds every log file to read.
+pub fn discover(loc: &Locations) -> Result<Discovered> {
+    let mut found = Discovered::default();
+    if !loc.logs.is_empty() {
+        for path in &loc.logs {
+            add_logs_path(loc, path, &mut found)?;
+        }
+    } else {
+        if loc.wants(Agent::ClaudeCode) {
+            for root in loc.claude_roots() {
+                let projects = root.join("projects");
+                if projects.is_dir() {
+                    found.roots.push(projects.clone());
+                    walk(loc, &projects, Agent::ClaudeCode, &mut found, |name| {
+                        name.ends_with(".jsonl")
+                    });
+                }
+            }
+        }
+        if loc.wants(Agent::Codex)
+            && let Some(home) = loc.codex_root()
+        {
+            for sub in ["sessions", "archived_sessions"] {
+                let dir = home.join(sub);
+                if dir.is_dir() {
+                    found.roots.push(dir.clone());
+                    walk(loc, &dir, Agent::Codex, &mut found, |name| {
+                        name.starts_with("rollout-") && name.ends_with(".jsonl")
+                    });
+                }
+            }
+        }
+    }
+    // The same directory reached twice (a symlinked ~/.config/claude, a repeated --logs) is read once.
+    let mut seen = std::collections::HashSet::new();
+    found.sources.retain(|s| {
+        let key = std::fs::canonicalize(&s.path).unwrap_or_else(|_| s.path.clone());
+        seen.insert(key)
+    });
+    found
+        .sources
+        .sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+    Ok(found)
+}
+
+fn recent_enough(loc: &Locations, meta: &std::fs::Metadata, found: &mut Discovered) -> bool {
+    match (loc.modified_since, meta.modified()) {
+        (Some(since), Ok(modified)) if modified < since => {
+            found.older_than_since += 1;
+            false
+        }
+        _ => true,
+    }
+}
+
+fn walk(
+    loc: &Locations,
+    root: &Path,
+    agent: Agent,
+    found: &mut Discovered,
+    keep: impl Fn(&str) -> bool,
+) {
+    for entry in WalkDir::new(root).follow_links(true).into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if !keep(&name) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if !recent_enough(loc, &meta, found) {
+            continue;
+        }
+        found.sources.push(Source {
+            path: entry.path().to_path_buf(),
+            agent,
+            size: meta.len(),
+        });
+    }
+}
+
+fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file() {
+        let agent = formats::sniff(path)?.ok_or_else(|| Error::UnknownFormat {
+            path: path.to_path_buf(),
+        })?;
+        if loc.wants(agent) && recent_enough(loc, &meta, found) {
+            found.sources.push(Source {
+                path: path.to_path_buf(),
+                agent,
+                size: meta.len(),
+            });
+        }
+        return Ok(());
+    }
+    found.roots.push(path.to_path_buf());
+    for entry in WalkDir::new(path).follow_links(true).into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if !name.ends_with(".jsonl") {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.len() == 0 || !recent_enough(loc, &meta, found) {
+            continue;
+        }
+        match formats::sniff(entry.path()) {
+            Ok(Some(agent)) if loc.wants(agent) => found.sources.push(Source {
+                path: entry.path().to_path_buf(),
+                agent,
+                size: meta.len(),
+            }),
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => found.unrecognized.push(entry.path().to_path_buf()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claude_config_dir_is_comma_separated_and_replaces_the_defaults() {
+        let loc = Locations {
+            home: Some("/home/u".into()),
+            claude_config_dir: Some("/a, /b".into()),
+            ..Locations::default()
+        };
+        assert_eq!(
+            loc.claude_roots(),
+            vec![PathBuf::from("/a"), PathBuf::from("/b")]
+        );
+        let loc = Locations {
+            home: Some("/home/u".into()),
+            ..Locations::default()
+        };
+        assert_eq!(
+            loc.claude_roots(),
+            vec![
+                PathBuf::from("/home/u/.config/claude"),
+                PathBuf::from("/home/u/.claude")
+            ]
+        );
+        assert_eq!(loc.codex_root(), Some(PathBuf::from("/home/u/.codex")));
+    }
+}

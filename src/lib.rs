@@ -11,6 +11,7 @@ pub mod config;
 pub mod discover;
 pub mod error;
 pub mod formats;
+pub mod git;
 pub mod ingest;
 pub mod metrics;
 pub mod model;

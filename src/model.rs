@@ -149,7 +149,7 @@ pub struct ToolCall {
     pub name: String,
     /// Files or directories the call named, as logged (absolute or relative to the session's cwd).
     pub paths: Vec<String>,
-    /// The shell command, for shell calls (used to spot re-runs).
+    /// The shell command of a shell call, or the pattern of a search (used to spot re-runs and scopes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// Bytes of the call's arguments.

@@ -13,6 +13,39 @@ pub struct ModelPrice {
     pub input: f64,
     /// Output.
     pub output: f64,
+    /// Cache read.
+    pub cache_read: f64,
+    /// 5m write.
+    pub cache_write_5m: f64,
+    /// 1h write.
+    pub cache_write_1h: f64,
+    /// Long context.
+    pub long_context: Option<LongContext>,
+    /// Source.
+    pub source: String,
+    /// Date.
+    pub as_of: String,
+}
+
+/// Long-context rates (stub).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LongContext {
+    /// Threshold.
+    pub threshold: u64,
+    /// Input.
+    pub input: f64,
+    /// Output.
+    pub output: f64,
+}
+
+/// A partial price entry from a config file (stub until the pricing module lands).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceOverride {
+    /// Fresh input.
+    pub input: Option<f64>,
+    /// Output.
+    pub output: Option<f64>,
 }
 
 /// How a model id was matched to a table entry.
@@ -43,6 +76,27 @@ impl PriceTable {
     /// The table compiled into the binary.
     pub fn embedded() -> PriceTable {
         PriceTable::default()
+    }
+
+    /// Applies overrides (stub).
+    pub fn apply_overrides(
+        &mut self,
+        _o: &BTreeMap<String, PriceOverride>,
+        _origin: &str,
+    ) -> crate::error::Result<()> {
+        Ok(())
+    }
+
+    /// Reads an overrides file (stub).
+    pub fn parse_overrides_file(
+        _p: &std::path::Path,
+    ) -> crate::error::Result<BTreeMap<String, PriceOverride>> {
+        Ok(BTreeMap::new())
+    }
+
+    /// Entries (stub).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &ModelPrice)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// Prices one response; `None` when the model is unknown.

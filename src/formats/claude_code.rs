@@ -1,15 +1,777 @@
-//! Claude Code (being written).
+//! Claude Code transcripts: `<config>/projects/<encoded-cwd>/<session>.jsonl` and their subagent files
+//! `<session>/subagents/agent-*.jsonl`.
+//!
+//! Each line is one record (`user`, `assistant`, `system`, `progress`, `summary`, ...). One API response is
+//! written as several `assistant` lines sharing `message.id` + `requestId` (one per content block, the first
+//! ones streaming snapshots with a too-small `output_tokens`): the lines are folded into one [`Step`] with the
+//! field-wise largest usage. The same response can appear again in another file (a resumed session replays
+//! its parent, a subagent's lines are also copied into the parent's `agent_progress` records); that
+//! cross-file duplicate is removed by `ingest`, which sees every file, using [`Step::dedup_key`].
+
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Depth, FileLog, LineReader};
-use crate::error::Result;
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
+use crate::error::{Error, Result};
+use crate::model::{
+    Agent, Edit, EditOp, Hunk, ServiceTier, Session, Skips, Step, ToolCall, ToolKind, Usage,
+};
+
+/// Record types Claude Code writes that carry nothing agent-audit counts; they are read, not skipped.
+const KNOWN_TYPES: &[&str] = &[
+    "user",
+    "assistant",
+    "system",
+    "summary",
+    "progress",
+    "file-history-snapshot",
+    "queue-operation",
+    "custom-title",
+    "agent-name",
+    "tag",
+    "last-prompt",
+    "pr-link",
+    "attachment",
+    "result",
+];
+
+/// The model Claude Code writes for messages it made up itself (errors, interruptions): never billed.
+const SYNTHETIC_MODEL: &str = "<synthetic>";
 
 /// True when a line looks like a Claude Code record.
 pub fn sniff(line: &[u8]) -> bool {
-    memchr::memmem::find(line, b"\"sessionId\"").is_some()
+    let has = |needle: &[u8]| memchr::memmem::find(line, needle).is_some();
+    line.starts_with(b"{")
+        && (has(b"\"sessionId\"")
+            || has(b"\"parentUuid\"")
+            || has(b"\"leafUuid\"")
+            || (has(b"\"type\"") && has(b"\"file-history-snapshot\"")))
 }
 
-/// Parses one file.
-pub fn parse(_path: &Path, _reader: LineReader, _depth: Depth) -> Result<FileLog> {
-    Ok(FileLog::default())
+#[derive(Deserialize)]
+struct Record<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(rename = "sessionId", borrow, default)]
+    session_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    cwd: Option<Cow<'a, str>>,
+    #[serde(rename = "gitBranch", borrow, default)]
+    git_branch: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    timestamp: Option<Cow<'a, str>>,
+    #[serde(rename = "requestId", borrow, default)]
+    request_id: Option<Cow<'a, str>>,
+    #[serde(rename = "isSidechain", default)]
+    is_sidechain: Option<bool>,
+    #[serde(borrow, default)]
+    message: Option<&'a RawValue>,
+    #[serde(rename = "toolUseResult", borrow, default)]
+    tool_use_result: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    data: Option<Progress<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Progress<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    message: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Message<'a> {
+    #[serde(borrow, default)]
+    role: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    model: Option<Cow<'a, str>>,
+    #[serde(default)]
+    usage: Option<RawUsage<'a>>,
+    #[serde(borrow, default)]
+    content: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawUsage<'a> {
+    #[serde(default)]
+    input_tokens: Option<u64>,
+    #[serde(default)]
+    output_tokens: Option<u64>,
+    #[serde(default)]
+    cache_creation_input_tokens: Option<u64>,
+    #[serde(default)]
+    cache_read_input_tokens: Option<u64>,
+    #[serde(default)]
+    cache_creation: Option<CacheCreation>,
+    #[serde(borrow, default)]
+    speed: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    service_tier: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+struct CacheCreation {
+    #[serde(default)]
+    ephemeral_1h_input_tokens: Option<u64>,
+}
+
+impl RawUsage<'_> {
+    fn to_usage(&self) -> Usage {
+        let write = self.cache_creation_input_tokens.unwrap_or(0);
+        let (w5, w1) = match &self.cache_creation {
+            Some(c) => {
+                let w1 = c.ephemeral_1h_input_tokens.unwrap_or(0).min(write);
+                // The split is a detail of the total: whatever it does not explain is 5-minute writes.
+                (write - w1, w1)
+            }
+            None => (write, 0),
+        };
+        Usage {
+            input: self.input_tokens.unwrap_or(0),
+            output: self.output_tokens.unwrap_or(0),
+            cache_read: self.cache_read_input_tokens.unwrap_or(0),
+            cache_write_5m: w5,
+            cache_write_1h: w1,
+            reasoning: 0,
+        }
+    }
+
+    fn tier(&self) -> ServiceTier {
+        match (self.speed.as_deref(), self.service_tier.as_deref()) {
+            (Some("fast"), _) => ServiceTier::Fast,
+            (_, Some("priority")) => ServiceTier::Priority,
+            _ => ServiceTier::Standard,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Block<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    input: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    tool_use_id: Option<Cow<'a, str>>,
+    #[serde(default)]
+    is_error: Option<bool>,
+    #[serde(borrow, default)]
+    content: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct ToolInput<'a> {
+    #[serde(borrow, default)]
+    file_path: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    notebook_path: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    path: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pattern: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    command: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    content: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    old_string: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    new_string: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    edits: Option<Vec<EditPair<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct EditPair<'a> {
+    #[serde(borrow, default)]
+    old_string: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    new_string: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct ToolUseResult<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(rename = "filePath", borrow, default)]
+    file_path: Option<Cow<'a, str>>,
+    #[serde(rename = "structuredPatch", default)]
+    structured_patch: Option<Vec<PatchHunk>>,
+    #[serde(borrow, default)]
+    content: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct PatchHunk {
+    #[serde(rename = "oldStart", default)]
+    old_start: Option<u32>,
+    #[serde(default)]
+    lines: Vec<String>,
+}
+
+/// Per-session parse state: the steps so far and where each response and tool call went.
+struct Building {
+    session: Session,
+    by_key: HashMap<Box<str>, usize>,
+    by_tool_id: HashMap<String, (usize, usize)>,
+}
+
+/// Parses one transcript file.
+pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLog> {
+    let mut log = FileLog::default();
+    let mut sessions: Vec<Building> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let in_subagent_dir = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "subagents")
+        || path.components().any(|c| c.as_os_str() == "subagents");
+    let fallback_id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut last_time: Option<Timestamp> = None;
+    let mut current: Option<usize> = None;
+
+    loop {
+        let line = match reader.next_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(source) => {
+                return Err(Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        if line.bytes.trim_ascii().is_empty() {
+            continue;
+        }
+        if depth == Depth::Usage && memchr::memmem::find(line.bytes, b"\"usage\"").is_none() {
+            if let Some(reason) = super::looks_like_object(&line) {
+                log.skipped.add(reason);
+            }
+            continue;
+        }
+        let record: Record<'_> = match serde_json::from_slice(line.bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                log.skipped.add(classify(&line, &e));
+                continue;
+            }
+        };
+        let kind = record.kind.as_deref();
+        if let Some(k) = kind
+            && !KNOWN_TYPES.contains(&k)
+        {
+            log.skipped.add(skip::UNKNOWN_RECORD);
+            continue;
+        }
+        let at = record
+            .timestamp
+            .as_deref()
+            .and_then(|t| t.parse::<Timestamp>().ok());
+        if at.is_some() {
+            last_time = at;
+        }
+        // Records without a session id (snapshots, summaries, old fixtures) belong to the session the
+        // file is writing at that point; a session named after the file is kept only if it has steps.
+        let found = match (record.session_id.as_deref(), current) {
+            (Some(id), _) => index.get(id).copied(),
+            (None, Some(i)) => Some(i),
+            (None, None) => index.get(fallback_id.as_str()).copied(),
+        };
+        let sid = record.session_id.as_deref().unwrap_or(&fallback_id);
+        let slot = match found {
+            Some(i) => i,
+            None => {
+                let mut session = Session::new(Agent::ClaudeCode, sid);
+                session.files.push(path.to_path_buf());
+                sessions.push(Building {
+                    session,
+                    by_key: HashMap::new(),
+                    by_tool_id: HashMap::new(),
+                });
+                index.insert(sid.to_owned(), sessions.len() - 1);
+                sessions.len() - 1
+            }
+        };
+        current = Some(slot);
+        let b = &mut sessions[slot];
+        if let Some(at) = at {
+            b.session.saw(at);
+        }
+        if b.session.cwd.is_none()
+            && let Some(cwd) = &record.cwd
+        {
+            b.session.cwd = Some(cwd.as_ref().into());
+        }
+        if let Some(branch) = &record.git_branch
+            && !branch.is_empty()
+            && branch != "HEAD"
+        {
+            b.session.branch = Some(branch.to_string());
+        }
+        let sidechain = in_subagent_dir || record.is_sidechain == Some(true);
+
+        match kind {
+            Some("progress") => {
+                // A subagent's own records, copied into the parent while it runs. Counted as steps of
+                // the parent session; `ingest` drops them when the subagent file holds the same response.
+                let Some(data) = &record.data else { continue };
+                if data.kind.as_deref() != Some("agent_progress") {
+                    continue;
+                }
+                let Some(raw) = data.message else { continue };
+                let Ok(inner) = serde_json::from_str::<Record<'_>>(raw.get()) else {
+                    continue;
+                };
+                let inner_at = inner
+                    .timestamp
+                    .as_deref()
+                    .and_then(|t| t.parse::<Timestamp>().ok())
+                    .or(at)
+                    .or(last_time);
+                if let (Some(msg), Some(inner_at)) = (inner.message, inner_at) {
+                    add_assistant(
+                        b,
+                        msg,
+                        inner.request_id.as_deref(),
+                        inner_at,
+                        true,
+                        depth,
+                        &mut log.skipped,
+                    );
+                }
+            }
+            Some("user") => {
+                if depth == Depth::Full
+                    && let Some(msg) = record.message
+                {
+                    add_tool_results(b, msg, record.tool_use_result);
+                }
+            }
+            Some("assistant") | None => {
+                let Some(msg) = record.message else { continue };
+                let Some(at) = at.or(last_time) else {
+                    log.skipped.add(skip::MISSING_FIELD);
+                    continue;
+                };
+                add_assistant(
+                    b,
+                    msg,
+                    record.request_id.as_deref(),
+                    at,
+                    sidechain,
+                    depth,
+                    &mut log.skipped,
+                );
+            }
+            _ => {}
+        }
+    }
+
+    log.lines = reader.lines_read();
+    log.bytes = reader.bytes_read();
+    log.sessions = sessions
+        .into_iter()
+        .map(|b| b.session)
+        .filter(|s| !(s.id == fallback_id && s.steps.is_empty()))
+        .collect();
+    if let Some(first) = log.sessions.first_mut() {
+        first.skipped.merge(&log.skipped);
+    }
+    Ok(log)
+}
+
+fn classify(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
+    if err.is_data() && line.bytes.trim_ascii().first() != Some(&b'{') {
+        skip::NOT_OBJECT
+    } else {
+        skip_reason(line, err)
+    }
+}
+
+/// Folds one assistant line into its session: a new step, or more of a step already seen.
+fn add_assistant(
+    b: &mut Building,
+    raw: &RawValue,
+    request_id: Option<&str>,
+    at: Timestamp,
+    sidechain: bool,
+    depth: Depth,
+    skipped: &mut Skips,
+) {
+    let msg: Message<'_> = match serde_json::from_str(raw.get()) {
+        Ok(m) => m,
+        Err(_) => {
+            skipped.add(skip::MISSING_FIELD);
+            return;
+        }
+    };
+    if msg.role.as_deref().is_some_and(|r| r != "assistant") {
+        return;
+    }
+    let Some(raw_usage) = &msg.usage else { return };
+    let model = msg.model.as_deref();
+    if model == Some(SYNTHETIC_MODEL) {
+        return;
+    }
+    let usage = raw_usage.to_usage();
+    let key: Option<Box<str>> = msg.id.as_deref().map(|id| match request_id {
+        Some(r) => format!("{id}:{r}").into_boxed_str(),
+        None => id.into(),
+    });
+    let step_index = match key.as_ref().and_then(|k| b.by_key.get(k)) {
+        Some(&i) => {
+            let step = &mut b.session.steps[i];
+            step.usage = Some(step.usage.unwrap_or_default().max(usage));
+            i
+        }
+        None => {
+            b.session.steps.push(Step {
+                at,
+                model: model.map(str::to_owned),
+                model_inferred: false,
+                usage: Some(usage),
+                service_tier: raw_usage.tier(),
+                tool_calls: Vec::new(),
+                sidechain,
+                dedup_key: key.clone(),
+            });
+            let i = b.session.steps.len() - 1;
+            if let Some(k) = key {
+                b.by_key.insert(k, i);
+            }
+            i
+        }
+    };
+    if depth == Depth::Full
+        && let Some(content) = msg.content
+    {
+        for block in blocks(content) {
+            if block.kind.as_deref() != Some("tool_use") {
+                continue;
+            }
+            let id = block.id.as_deref().unwrap_or_default().to_owned();
+            if !id.is_empty() && b.by_tool_id.contains_key(&id) {
+                continue; // the same block repeated in a later snapshot line
+            }
+            let call = tool_call(&block);
+            let step = &mut b.session.steps[step_index];
+            step.tool_calls.push(call);
+            if !id.is_empty() {
+                b.by_tool_id
+                    .insert(id, (step_index, step.tool_calls.len() - 1));
+            }
+        }
+    }
+}
+
+/// The content blocks of a message; a string content (plain text) has none.
+fn blocks(content: &RawValue) -> Vec<Block<'_>> {
+    let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(content.get()) else {
+        return Vec::new();
+    };
+    items
+        .into_iter()
+        .filter_map(|item| serde_json::from_str::<Block<'_>>(item.get()).ok())
+        .collect()
+}
+
+fn tool_call(block: &Block<'_>) -> ToolCall {
+    let name = block.name.as_deref().unwrap_or("unknown").to_owned();
+    let input_raw = block.input.map(|r| r.get()).unwrap_or("{}");
+    let input: ToolInput<'_> = serde_json::from_str(input_raw).unwrap_or_default();
+    let file = input
+        .file_path
+        .as_deref()
+        .or(input.notebook_path.as_deref());
+    let mut paths: Vec<String> = Vec::new();
+    let mut command = None;
+    let kind = match name.as_str() {
+        "Read" | "NotebookRead" => ToolKind::Read,
+        "Write" => ToolKind::Write,
+        "Edit" | "MultiEdit" | "NotebookEdit" => ToolKind::Edit,
+        "Grep" | "Glob" => {
+            command = input.pattern.as_deref().map(str::to_owned);
+            ToolKind::Search
+        }
+        "LS" => ToolKind::List,
+        "Bash" | "BashOutput" => {
+            command = input.command.as_deref().map(str::to_owned);
+            ToolKind::Shell
+        }
+        _ => ToolKind::Other,
+    };
+    if let Some(f) = file {
+        paths.push(f.to_owned());
+    } else if let Some(p) = input.path.as_deref() {
+        paths.push(p.to_owned());
+    }
+    // Without a result (or with one that lacks the patch), the edit is rebuilt from the call's input;
+    // `add_tool_results` replaces it with the applied patch, or drops it when the call failed.
+    let edit = file.and_then(|f| edit_from_input(&name, f, &input));
+    ToolCall {
+        id: block.id.as_deref().unwrap_or_default().to_owned(),
+        kind,
+        name,
+        paths,
+        command,
+        input_bytes: input_raw.len() as u64,
+        output_bytes: 0,
+        is_error: false,
+        edit,
+    }
+}
+
+fn split_lines(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.strip_suffix('\n')
+        .unwrap_or(text)
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_owned())
+        .collect()
+}
+
+fn edit_from_input(name: &str, path: &str, input: &ToolInput<'_>) -> Option<Edit> {
+    let hunk = |old: Option<&str>, new: Option<&str>| Hunk {
+        old_start: None,
+        old: split_lines(old.unwrap_or_default()),
+        new: split_lines(new.unwrap_or_default()),
+    };
+    let (op, hunks) = match name {
+        "Write" => (
+            EditOp::Create,
+            vec![hunk(None, Some(input.content.as_deref()?))],
+        ),
+        "Edit" => (
+            EditOp::Update,
+            vec![hunk(
+                input.old_string.as_deref(),
+                input.new_string.as_deref(),
+            )],
+        ),
+        "MultiEdit" => (
+            EditOp::Update,
+            input
+                .edits
+                .as_ref()?
+                .iter()
+                .map(|e| hunk(e.old_string.as_deref(), e.new_string.as_deref()))
+                .collect(),
+        ),
+        _ => return None,
+    };
+    Some(Edit {
+        path: path.to_owned(),
+        op,
+        hunks,
+    })
+}
+
+#[derive(Deserialize)]
+struct TextPart<'a> {
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+}
+
+/// Bytes of a tool result as the model received it: the text of a string or of text parts.
+fn result_bytes(content: Option<&RawValue>) -> u64 {
+    let Some(raw) = content else { return 0 };
+    if let Ok(s) = serde_json::from_str::<Cow<'_, str>>(raw.get()) {
+        return s.len() as u64;
+    }
+    if let Ok(parts) = serde_json::from_str::<Vec<TextPart<'_>>>(raw.get()) {
+        return parts
+            .iter()
+            .map(|p| p.text.as_deref().map_or(0, str::len) as u64)
+            .sum();
+    }
+    raw.get().len() as u64
+}
+
+/// Joins the results in a user line with the tool calls that asked for them.
+fn add_tool_results(b: &mut Building, raw: &RawValue, tool_use_result: Option<&RawValue>) {
+    let Ok(msg) = serde_json::from_str::<Message<'_>>(raw.get()) else {
+        return;
+    };
+    let Some(content) = msg.content else { return };
+    let results: Vec<Block<'_>> = blocks(content)
+        .into_iter()
+        .filter(|bl| bl.kind.as_deref() == Some("tool_result"))
+        .collect();
+    let single = results.len() == 1;
+    for result in results {
+        let Some(id) = result.tool_use_id.as_deref() else {
+            continue;
+        };
+        let Some(&(si, ci)) = b.by_tool_id.get(id) else {
+            continue;
+        };
+        let call = &mut b.session.steps[si].tool_calls[ci];
+        call.output_bytes = result_bytes(result.content);
+        call.is_error = result.is_error == Some(true);
+        if call.is_error {
+            call.edit = None;
+            continue;
+        }
+        // `toolUseResult` describes the one result of the line; it is the applied patch for edits.
+        if single
+            && let Some(tur) = tool_use_result
+            && let Ok(tur) = serde_json::from_str::<ToolUseResult<'_>>(tur.get())
+            && let Some(edit) = edit_from_result(call, &tur)
+        {
+            call.edit = Some(edit);
+        }
+    }
+}
+
+fn edit_from_result(call: &ToolCall, tur: &ToolUseResult<'_>) -> Option<Edit> {
+    if !matches!(call.kind, ToolKind::Edit | ToolKind::Write) {
+        return None;
+    }
+    let path = tur
+        .file_path
+        .as_deref()
+        .map(str::to_owned)
+        .or_else(|| call.paths.first().cloned())?;
+    if tur.kind.as_deref() == Some("create") {
+        return Some(Edit {
+            path,
+            op: EditOp::Create,
+            hunks: vec![Hunk {
+                old_start: None,
+                old: Vec::new(),
+                new: split_lines(tur.content.as_deref()?),
+            }],
+        });
+    }
+    let patch = tur.structured_patch.as_ref()?;
+    let hunks = patch
+        .iter()
+        .map(|h| {
+            let mut hunk = Hunk {
+                old_start: h.old_start,
+                old: Vec::new(),
+                new: Vec::new(),
+            };
+            for line in &h.lines {
+                if let Some(rest) = line.strip_prefix('-') {
+                    hunk.old.push(rest.to_owned());
+                } else if let Some(rest) = line.strip_prefix('+') {
+                    hunk.new.push(rest.to_owned());
+                }
+            }
+            hunk
+        })
+        .collect();
+    Some(Edit {
+        path,
+        op: EditOp::Update,
+        hunks,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(data: &'static str, depth: Depth) -> FileLog {
+        let reader = LineReader::new(Path::new("s.jsonl"), Box::new(data.as_bytes()));
+        parse(Path::new("s.jsonl"), reader, depth).expect("parse")
+    }
+
+    const SNAPSHOT_THEN_FINAL: &str = concat!(
+        r#"{"type":"assistant","sessionId":"s1","cwd":"/r","gitBranch":"main","timestamp":"2026-01-01T10:00:00Z","requestId":"req_1","message":{"id":"msg_1","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":3,"cache_creation_input_tokens":100,"cache_read_input_tokens":1000,"output_tokens":2}}}"#,
+        "\n",
+        r#"{"type":"assistant","sessionId":"s1","cwd":"/r","timestamp":"2026-01-01T10:00:01Z","requestId":"req_1","message":{"id":"msg_1","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"tool_use","id":"toolu_1","name":"Edit","input":{"file_path":"/r/a.rs","old_string":"a\nb","new_string":"a\nc\nd"}}],"usage":{"input_tokens":3,"cache_creation_input_tokens":100,"cache_read_input_tokens":1000,"output_tokens":250}}}"#,
+        "\n",
+        r#"{"type":"user","sessionId":"s1","timestamp":"2026-01-01T10:00:02Z","message":{"role":"user","content":[{"tool_use_id":"toolu_1","type":"tool_result","content":"ok"}]},"toolUseResult":{"filePath":"/r/a.rs","structuredPatch":[{"oldStart":4,"oldLines":2,"newStart":4,"newLines":3,"lines":[" a","-b","+c","+d"]}]}}"#,
+        "\n",
+    );
+
+    #[test]
+    fn one_response_over_several_lines_is_one_step_with_the_largest_usage() {
+        let log = parse_str(SNAPSHOT_THEN_FINAL, Depth::Full);
+        assert_eq!(log.sessions.len(), 1);
+        let s = &log.sessions[0];
+        assert_eq!(s.steps.len(), 1);
+        let u = s.steps[0].usage.expect("usage");
+        assert_eq!((u.input, u.output, u.cache_read, u.cache_write()), (3, 250, 1000, 100));
+        assert_eq!(s.branch.as_deref(), Some("main"));
+        let call = &s.steps[0].tool_calls[0];
+        assert_eq!(call.kind, ToolKind::Edit);
+        assert_eq!(call.output_bytes, 2);
+        let edit = call.edit.as_ref().expect("edit");
+        assert_eq!(edit.hunks[0].old_start, Some(4));
+        assert_eq!(edit.hunks[0].old, vec!["b"]);
+        assert_eq!(edit.hunks[0].new, vec!["c", "d"]);
+        assert_eq!(log.skipped.total(), 0);
+    }
+
+    #[test]
+    fn usage_depth_counts_the_same_tokens() {
+        let full = parse_str(SNAPSHOT_THEN_FINAL, Depth::Full);
+        let fast = parse_str(SNAPSHOT_THEN_FINAL, Depth::Usage);
+        assert_eq!(full.sessions[0].usage(), fast.sessions[0].usage());
+        assert!(fast.sessions[0].steps[0].tool_calls.is_empty());
+    }
+
+    #[test]
+    fn failed_edit_has_no_edit_and_is_an_error() {
+        let data = concat!(
+            r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:00Z","requestId":"r","message":{"id":"m","role":"assistant","model":"claude-opus-4-6","content":[{"type":"tool_use","id":"t","name":"Edit","input":{"file_path":"/x","old_string":"nope","new_string":"yes"}}],"usage":{"input_tokens":1,"output_tokens":1}}}"#,
+            "\n",
+            r#"{"type":"user","sessionId":"s","timestamp":"2026-01-01T10:00:01Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","is_error":true,"content":"<tool_use_error>String to replace not found in file.</tool_use_error>"}]},"toolUseResult":"Error: String to replace not found in file."}"#,
+            "\n"
+        );
+        let log = parse_str(data, Depth::Full);
+        let call = &log.sessions[0].steps[0].tool_calls[0];
+        assert!(call.is_error);
+        assert!(call.edit.is_none());
+    }
+
+    #[test]
+    fn synthetic_messages_are_not_steps_and_unknown_types_are_counted() {
+        let data = concat!(
+            r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:00Z","message":{"id":"m","role":"assistant","model":"<synthetic>","content":[],"usage":{"input_tokens":0,"output_tokens":0}}}"#,
+            "\n",
+            r#"{"type":"brand-new-record","sessionId":"s"}"#,
+            "\n",
+            "not json\n",
+            r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01"#
+        );
+        let log = parse_str(data, Depth::Full);
+        assert!(log.sessions[0].steps.is_empty());
+        assert_eq!(log.skipped.by_reason.get(skip::UNKNOWN_RECORD), Some(&1));
+        assert_eq!(log.skipped.by_reason.get(skip::INVALID_JSON), Some(&1));
+        assert_eq!(log.skipped.by_reason.get(skip::TRUNCATED), Some(&1));
+    }
+
+    #[test]
+    fn one_hour_cache_writes_are_split_out() {
+        let data = concat!(
+            r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:00Z","message":{"id":"m","role":"assistant","model":"claude-opus-4-6","usage":{"input_tokens":3,"cache_creation_input_tokens":500,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":420},"output_tokens":9,"speed":"fast"}}}"#,
+            "\n"
+        );
+        let step = &parse_str(data, Depth::Usage).sessions[0].steps[0];
+        let u = step.usage.expect("usage");
+        assert_eq!((u.cache_write_5m, u.cache_write_1h), (80, 420));
+        assert_eq!(step.service_tier, ServiceTier::Fast);
+    }
 }

@@ -1,0 +1,57 @@
+//! JSON documents, each with a versioned `schema` name. Field names are a contract (see the README).
+
+use serde_json::{Value, json};
+
+use crate::metrics::usage::UsageReport;
+use crate::metrics::{ReadSummary, SessionsReport};
+use crate::pricing::PriceTable;
+
+/// `agent-audit/usage/v1`.
+pub const USAGE_SCHEMA: &str = "agent-audit/usage/v1";
+/// `agent-audit/sessions/v1`.
+pub const SESSIONS_SCHEMA: &str = "agent-audit/sessions/v1";
+/// `agent-audit/prices/v1`.
+pub const PRICES_SCHEMA: &str = "agent-audit/prices/v1";
+
+fn read_json(read: &ReadSummary) -> Value {
+    serde_json::to_value(read).unwrap_or(Value::Null)
+}
+
+/// The usage report.
+pub fn usage(report: &UsageReport, tz: &str, read: &ReadSummary) -> String {
+    let doc = json!({
+        "schema": USAGE_SCHEMA,
+        "by": report.by,
+        "time_zone": tz,
+        "rows": report.rows,
+        "total": report.total,
+        "read": read_json(read),
+    });
+    pretty(&doc)
+}
+
+/// The sessions report.
+pub fn sessions(report: &SessionsReport) -> String {
+    let doc = json!({
+        "schema": SESSIONS_SCHEMA,
+        "repo": report.repo,
+        "sessions": report.sessions,
+        "read": read_json(&report.read),
+    });
+    pretty(&doc)
+}
+
+/// The price table.
+pub fn prices(table: &PriceTable) -> String {
+    let models: serde_json::Map<String, Value> = table
+        .entries()
+        .map(|(k, p)| (k.to_owned(), serde_json::to_value(p).unwrap_or(Value::Null)))
+        .collect();
+    pretty(&json!({ "schema": PRICES_SCHEMA, "unit": "USD per million tokens", "models": models }))
+}
+
+fn pretty(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
+    s.push('\n');
+    s
+}
