@@ -254,7 +254,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush())
+    if let Err(e) = stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(e).context("cannot write to stdout");
@@ -371,7 +373,10 @@ fn read_logs(g: &Global, f: &Filters, window: &Window, depth: Depth) -> Result<I
             eprintln!("not a known log format, not read: {}", path.display());
         }
         for path in &ing.duplicate_files {
-            eprintln!("same session as another file, not counted again: {}", path.display());
+            eprintln!(
+                "same session as another file, not counted again: {}",
+                path.display()
+            );
         }
     }
     for (path, why) in &ing.unreadable {
@@ -379,7 +384,10 @@ fn read_logs(g: &Global, f: &Filters, window: &Window, depth: Depth) -> Result<I
     }
     if ing.files == 0 && !ing.unreadable.is_empty() {
         let (path, why) = &ing.unreadable[0];
-        bail!("no log could be read (first failure: {}: {why})", path.display());
+        bail!(
+            "no log could be read (first failure: {}: {why})",
+            path.display()
+        );
     }
     Ok(ing)
 }

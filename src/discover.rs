@@ -162,6 +162,20 @@ fn recent_enough(loc: &Locations, meta: &std::fs::Metadata, found: &mut Discover
     }
 }
 
+/// A directory entry that could not be read (broken link, permissions): kept as a source so that it
+/// is reported by name as unreadable, instead of silently missing from the totals.
+fn unreadable(e: walkdir::Error, agent: Agent, found: &mut Discovered) {
+    if let Some(path) = e.path()
+        && path.extension().is_some_and(|x| x == "jsonl")
+    {
+        found.sources.push(Source {
+            path: path.to_path_buf(),
+            agent,
+            size: 0,
+        });
+    }
+}
+
 fn walk(
     loc: &Locations,
     root: &Path,
@@ -169,7 +183,14 @@ fn walk(
     found: &mut Discovered,
     keep: impl Fn(&str) -> bool,
 ) {
-    for entry in WalkDir::new(root).follow_links(true).into_iter().flatten() {
+    for entry in WalkDir::new(root).follow_links(true) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                unreadable(e, agent, found);
+                continue;
+            }
+        };
         if !entry.file_type().is_file() {
             continue;
         }
@@ -208,7 +229,16 @@ fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result
         return Ok(());
     }
     found.roots.push(path.to_path_buf());
-    for entry in WalkDir::new(path).follow_links(true).into_iter().flatten() {
+    for entry in WalkDir::new(path).follow_links(true) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                // The agent is unknown, but the path is what the user needs: parsing it fails and
+                // reports the file as unreadable.
+                unreadable(e, Agent::ClaudeCode, found);
+                continue;
+            }
+        };
         if !entry.file_type().is_file() {
             continue;
         }

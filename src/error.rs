@@ -18,7 +18,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// `--logs PATH` names a file whose content is not a log format agent-audit knows.
-    #[error("`{path}` is not a Claude Code or Codex session log (format sniffed from its first lines)")]
+    #[error(
+        "`{path}` is not a Claude Code or Codex session log (format sniffed from its first lines)"
+    )]
     UnknownFormat {
         /// The file.
         path: PathBuf,
@@ -32,7 +34,9 @@ pub enum Error {
         message: String,
     },
     /// A date or span given on the command line could not be understood.
-    #[error("invalid date or span `{input}`: expected YYYY-MM-DD, an RFC 3339 time, or a span like 7d, 12h, 2w")]
+    #[error(
+        "invalid date or span `{input}`: expected YYYY-MM-DD, an RFC 3339 time, or a span like 7d, 12h, 2w"
+    )]
     Date {
         /// What was given.
         input: String,

@@ -712,7 +712,10 @@ mod tests {
         let s = &log.sessions[0];
         assert_eq!(s.steps.len(), 1);
         let u = s.steps[0].usage.expect("usage");
-        assert_eq!((u.input, u.output, u.cache_read, u.cache_write()), (3, 250, 1000, 100));
+        assert_eq!(
+            (u.input, u.output, u.cache_read, u.cache_write()),
+            (3, 250, 1000, 100)
+        );
         assert_eq!(s.branch.as_deref(), Some("main"));
         let call = &s.steps[0].tool_calls[0];
         assert_eq!(call.kind, ToolKind::Edit);
@@ -757,7 +760,7 @@ mod tests {
             r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01"#
         );
         let log = parse_str(data, Depth::Full);
-        assert!(log.sessions[0].steps.is_empty());
+        assert!(log.sessions.iter().all(|s| s.steps.is_empty()));
         assert_eq!(log.skipped.by_reason.get(skip::UNKNOWN_RECORD), Some(&1));
         assert_eq!(log.skipped.by_reason.get(skip::INVALID_JSON), Some(&1));
         assert_eq!(log.skipped.by_reason.get(skip::TRUNCATED), Some(&1));

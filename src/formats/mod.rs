@@ -241,10 +241,12 @@ pub fn looks_like_object(line: &Line<'_>) -> Option<&'static str> {
     if b.first() == Some(&b'{') && b.last() == Some(&b'}') {
         return None;
     }
-    Some(match serde_json::from_slice::<serde::de::IgnoredAny>(line.bytes) {
-        Ok(_) => skip::NOT_OBJECT,
-        Err(e) => skip_reason(line, &e),
-    })
+    Some(
+        match serde_json::from_slice::<serde::de::IgnoredAny>(line.bytes) {
+            Ok(_) => skip::NOT_OBJECT,
+            Err(e) => skip_reason(line, &e),
+        },
+    )
 }
 
 #[cfg(test)]

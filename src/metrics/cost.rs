@@ -50,7 +50,8 @@ impl Spend {
         self.steps_without_tokens += o.steps_without_tokens;
         self.priced_usd += o.priced_usd;
         self.unpriced_steps += o.unpriced_steps;
-        self.unpriced_models.extend(o.unpriced_models.iter().cloned());
+        self.unpriced_models
+            .extend(o.unpriced_models.iter().cloned());
         self.steps += o.steps;
     }
 
@@ -64,7 +65,5 @@ impl Spend {
 pub fn step_cost(step: &Step, prices: &PriceTable) -> Option<f64> {
     let usage = step.usage?;
     let model = step.model.as_deref()?;
-    prices
-        .cost(model, &usage, step.service_tier)
-        .map(|p| p.usd)
+    prices.cost(model, &usage, step.service_tier).map(|p| p.usd)
 }

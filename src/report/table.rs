@@ -46,7 +46,14 @@ pub fn usage(r: &UsageReport, tz: &str, read: &ReadSummary, color: bool) -> Stri
     };
     let mut t = table(
         &[
-            key, "agents", "models", "input", "output", "cache read", "cache write", "cost",
+            key,
+            "agents",
+            "models",
+            "input",
+            "output",
+            "cache read",
+            "cache write",
+            "cost",
         ],
         color,
     );
@@ -197,8 +204,15 @@ pub fn footer(read: &ReadSummary) -> String {
 pub fn prices(table_: &PriceTable, color: bool) -> String {
     let mut t = table(
         &[
-            "model", "input", "output", "cache read", "cache write 5m", "cache write 1h",
-            "long context", "source", "as of",
+            "model",
+            "input",
+            "output",
+            "cache read",
+            "cache write 5m",
+            "cache write 1h",
+            "long context",
+            "source",
+            "as of",
         ],
         color,
     );

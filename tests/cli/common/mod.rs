@@ -1,0 +1,78 @@
+//! Helpers: a hermetic command (empty environment, HOME in a temp dir, no colour, UTC, fixed clock).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The repository's `testdata/` folder.
+pub fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+}
+
+/// A file of the shared real samples (`../shared/samples/`, beside the checkout).
+pub fn sample(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/samples")
+        .join(rel)
+}
+
+/// `agent-audit` with a clean environment: HOME points at `home`, nothing else leaks in.
+pub fn cmd(home: &Path) -> Command {
+    let mut c = Command::cargo_bin("agent-audit").expect("binary built");
+    c.env_clear()
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .env("AGENT_AUDIT_NOW", "2026-06-01T00:00:00Z")
+        .current_dir(home);
+    c
+}
+
+/// Runs and parses stdout as JSON, asserting success.
+pub fn json(c: &mut Command) -> serde_json::Value {
+    let out = c.output().expect("run");
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// `(input, output, cache_read, cache_write)` of a `tokens` object.
+pub fn tokens(v: &serde_json::Value) -> (u64, u64, u64, u64) {
+    let f = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("tokens.{k} in {v}"));
+    (f("input"), f("output"), f("cache_read"), f("cache_write"))
+}
+
+/// Writes `lines` as a JSONL file, creating parent folders.
+pub fn write_lines(path: &Path, lines: &[String]) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    let mut s = lines.join("\n");
+    s.push('\n');
+    std::fs::write(path, s).expect("write");
+}
+
+/// One Claude Code assistant line with usage.
+pub fn claude_assistant(
+    session: &str,
+    cwd: &str,
+    ts: &str,
+    id: &str,
+    usage: (u64, u64, u64, u64),
+) -> String {
+    serde_json::json!({
+        "type": "assistant", "sessionId": session, "cwd": cwd, "timestamp": ts, "requestId": format!("req_{id}"),
+        "gitBranch": "main", "isSidechain": false,
+        "message": {"id": format!("msg_{id}"), "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+            "content": [{"type": "text", "text": "ok"}],
+            "usage": {"input_tokens": usage.0, "output_tokens": usage.1, "cache_read_input_tokens": usage.2,
+                "cache_creation_input_tokens": usage.3}}
+    })
+    .to_string()
+}

@@ -1,0 +1,108 @@
+//! Default log locations, resolved as the agents resolve them.
+
+use crate::common::*;
+
+#[test]
+fn claude_config_dir_lists_several_roots_and_replaces_home_defaults() {
+    let home = tempfile::tempdir().expect("tmp");
+    let a = home.path().join("a");
+    let b = home.path().join("b");
+    write_lines(
+        &a.join("projects/p/s1.jsonl"),
+        &[claude_assistant(
+            "s1",
+            "/w",
+            "2026-05-01T10:00:00Z",
+            "1",
+            (1, 0, 0, 0),
+        )],
+    );
+    write_lines(
+        &b.join("projects/p/s2.jsonl"),
+        &[claude_assistant(
+            "s2",
+            "/w",
+            "2026-05-01T10:00:00Z",
+            "2",
+            (2, 0, 0, 0),
+        )],
+    );
+    // Ignored while CLAUDE_CONFIG_DIR is set:
+    write_lines(
+        &home.path().join(".claude/projects/p/s3.jsonl"),
+        &[claude_assistant(
+            "s3",
+            "/w",
+            "2026-05-01T10:00:00Z",
+            "3",
+            (4, 0, 0, 0),
+        )],
+    );
+    let dirs = format!("{},{}", a.display(), b.display());
+    let v = json(
+        cmd(home.path())
+            .env("CLAUDE_CONFIG_DIR", dirs)
+            .args(["usage", "--json"]),
+    );
+    assert_eq!(v["total"]["tokens"]["input"], 3);
+    // Without it: ~/.claude (and ~/.config/claude).
+    write_lines(
+        &home.path().join(".config/claude/projects/p/s4.jsonl"),
+        &[claude_assistant(
+            "s4",
+            "/w",
+            "2026-05-01T10:00:00Z",
+            "4",
+            (8, 0, 0, 0),
+        )],
+    );
+    let v = json(cmd(home.path()).args(["usage", "--json"]));
+    assert_eq!(v["total"]["tokens"]["input"], 12);
+}
+
+#[test]
+fn logs_format_is_sniffed_from_content_not_name() {
+    let home = tempfile::tempdir().expect("tmp");
+    let file = home.path().join("export.txt");
+    write_lines(
+        &file,
+        &[claude_assistant(
+            "s1",
+            "/w",
+            "2026-05-01T10:00:00Z",
+            "1",
+            (5, 6, 7, 8),
+        )],
+    );
+    let v = json(
+        cmd(home.path())
+            .args(["usage", "--json", "--logs"])
+            .arg(&file),
+    );
+    assert_eq!(tokens(&v["total"]["tokens"]), (5, 6, 7, 8));
+}
+
+#[test]
+fn files_older_than_since_are_not_read() {
+    let home = tempfile::tempdir().expect("tmp");
+    let f = home.path().join(".claude/projects/p/s1.jsonl");
+    write_lines(
+        &f,
+        &[claude_assistant(
+            "s1",
+            "/w",
+            "2026-05-01T10:00:00Z",
+            "1",
+            (5, 6, 7, 8),
+        )],
+    );
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&f)
+        .expect("open")
+        .set_modified(old)
+        .expect("mtime");
+    let v = json(cmd(home.path()).args(["usage", "--json", "--since", "2026-04-01"]));
+    assert_eq!(v["read"]["files"], 0);
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the built `agent-audit` binary run over `testdata/`, the real samples in
+//! `../shared/samples/`, and logs and git repositories made in temp dirs. One test binary, as jj does.
+
+mod common;
+
+mod bad_input;
+mod discovery;
+mod samples;
+mod sessions;
+mod usage;
