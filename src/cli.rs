@@ -146,6 +146,12 @@ pub struct SessionsArgs {
     /// Show at most this many sessions (the newest).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// The branch merged lines must reach; default: the remote's HEAD branch, else main, else master.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// How long after a session its lines may still be committed (a span: 30d, 2w).
+    #[arg(long, value_name = "SPAN", default_value = "30d")]
+    pub window: String,
     /// Filters and output.
     #[command(flatten)]
     pub filters: Filters,
@@ -227,7 +233,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     .or_else(config_dir)
                     .as_deref(),
             )?;
-            let mut sessions: Vec<SessionReport> = ing
+            let chosen: Vec<&crate::model::Session> = ing
                 .sessions
                 .iter()
                 .filter(|s| match &scope {
@@ -235,7 +241,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     Some(scope) => s.cwd.as_deref().is_some_and(|c| scope.contains(c)),
                 })
                 .filter(|s| window.overlaps(s.started_at, s.ended_at))
-                .map(|s| SessionReport::new(s, &prices))
+                .collect();
+            let (outcomes, base, git_notes) = match &scope {
+                Some(scope) => {
+                    let opts = crate::git::CorrelateOptions {
+                        base: a.base.clone(),
+                        after_s: span_seconds(&a.window, now, &tz)?,
+                        ..Default::default()
+                    };
+                    let c = crate::git::correlate(scope, &chosen, &opts)?;
+                    (c.outcomes.into_iter().map(Some).collect(), c.base, c.notes)
+                }
+                None => (vec![None; chosen.len()], None, Vec::new()),
+            };
+            let mut sessions: Vec<SessionReport> = chosen
+                .iter()
+                .zip(outcomes)
+                .map(|(s, o)| SessionReport::new(s, &prices, o))
                 .collect();
             sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));
             if let Some(n) = a.limit {
@@ -243,6 +265,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             let r = SessionsReport {
                 repo: scope.map(|s| s.root),
+                base,
+                git_notes,
                 sessions,
                 read: ReadSummary::of(&ing),
             };
@@ -262,6 +286,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return Err(e).context("cannot write to stdout");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A span such as `30d` in seconds (resolved against `now`, so months have their real length).
+fn span_seconds(span: &str, now: Timestamp, tz: &TimeZone) -> Result<i64> {
+    let back = timespec::parse_instant(span, now, tz)?;
+    Ok(now.as_second() - back.as_second())
 }
 
 fn time_zone(name: Option<&str>) -> Result<TimeZone> {

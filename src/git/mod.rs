@@ -1,9 +1,19 @@
-//! The one place that touches git2. For now: which repository (and which of its worktrees) a session's
-//! working directory belongs to.
+//! The one place that touches git2: which repository a session belongs to, and what became of its edits
+//! (committed, merged into the base branch, still in HEAD) — see [`correlate`].
 
+pub mod lines;
+pub mod matching;
+pub mod signals;
+pub mod walk;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use git2::{ObjectType, Oid, Repository};
+
 use crate::error::{Error, Result};
+use crate::model::Session;
+pub use matching::{MergeRoute, Outcome};
 
 /// A repository's work trees: the main one and every linked worktree.
 #[derive(Debug, Clone)]
@@ -62,4 +72,248 @@ impl RepoScope {
 
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+impl RepoScope {
+    /// The work tree a session ran in: the longest work-tree root containing its cwd.
+    pub fn tree_of(&self, cwd: &Path) -> &Path {
+        let c = canonical(cwd);
+        self.worktrees
+            .iter()
+            .filter(|w| c.starts_with(w) || cwd.starts_with(w))
+            .max_by_key(|w| w.as_os_str().len())
+            .map_or(self.root.as_path(), PathBuf::as_path)
+    }
+}
+
+/// How to correlate.
+#[derive(Debug, Clone)]
+pub struct CorrelateOptions {
+    /// The base branch (`--base`); default: the remote's HEAD branch, else `main`, else `master`.
+    pub base: Option<String>,
+    /// Commits up to this long after a session ends can hold its lines (seconds; default 30 days).
+    pub after_s: i64,
+    /// Commits this long before a session starts are not its (seconds; default 10 minutes, for clock skew).
+    pub before_s: i64,
+}
+
+impl Default for CorrelateOptions {
+    fn default() -> Self {
+        CorrelateOptions {
+            base: None,
+            after_s: 30 * 86_400,
+            before_s: 600,
+        }
+    }
+}
+
+/// The result of [`correlate`].
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    /// One outcome per session given, same order.
+    pub outcomes: Vec<Outcome>,
+    /// The base branch used, as a ref name, when one was found.
+    pub base: Option<String>,
+    /// What limits the answer (no base branch, shallow clone, submodules…), in plain words.
+    pub notes: Vec<String>,
+}
+
+/// Finds what became of each session's edits in the repository of `scope`.
+pub fn correlate(
+    scope: &RepoScope,
+    sessions: &[&Session],
+    opts: &CorrelateOptions,
+) -> Result<Correlation> {
+    let repo = Repository::open(&scope.root).map_err(|source| Error::Git {
+        context: format!("cannot open the repository at `{}`", scope.root.display()),
+        source,
+    })?;
+    let mut notes = Vec::new();
+    if repo.is_shallow() {
+        notes.push(
+            "shallow clone: history before the clone's depth is missing, so the window is truncated and \
+             older lines cannot be matched (git fetch --unshallow)"
+                .to_owned(),
+        );
+    }
+    let submodules: Vec<String> = repo
+        .submodules()
+        .map(|subs| {
+            subs.iter()
+                .map(|s| s.path().to_string_lossy().replace('\\', "/"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    if head.is_none() {
+        notes.push("the current branch has no commits yet (unborn): nothing can be committed".into());
+    } else if repo.head_detached().unwrap_or(false) {
+        notes.push("HEAD is detached: \"in HEAD\" means in the checked-out commit".into());
+    }
+    let base = resolve_base(&repo, opts.base.as_deref())?;
+    if base.is_none() && head.is_some() {
+        notes.push(
+            "no base branch found (no remote HEAD, no main, no master): nothing counts as merged; \
+             pass --base REF"
+                .into(),
+        );
+    }
+
+    // Each session's final added lines, in repository paths.
+    let mut order: Vec<usize> = (0..sessions.len()).collect();
+    order.sort_by_key(|&i| (sessions[i].started_at, sessions[i].id.clone()));
+    let mut session_lines = Vec::with_capacity(sessions.len());
+    let mut in_submodule = 0u64;
+    for s in sessions {
+        let cwd = s.cwd.clone().unwrap_or_else(|| scope.root.clone());
+        let mut l = lines::session_lines(s, scope.tree_of(&cwd));
+        l.files.retain(|path, bag| {
+            let sub = submodules
+                .iter()
+                .any(|m| path.starts_with(&format!("{m}/")));
+            if sub {
+                in_submodule += bag.values().map(|&n| u64::from(n)).sum::<u64>();
+            }
+            !sub
+        });
+        session_lines.push(l);
+    }
+    if in_submodule > 0 {
+        notes.push(format!(
+            "{in_submodule} lines edited inside submodules are out of scope and not counted"
+        ));
+    }
+    let mut interest: walk::Interest = HashMap::new();
+    for l in &session_lines {
+        for (path, bag) in &l.files {
+            interest
+                .entry(path.clone())
+                .or_default()
+                .extend(bag.keys().cloned());
+        }
+    }
+    let window = |s: &Session| -> (i64, i64) {
+        let from = s.started_at.map_or(i64::MIN / 2, |t| t.as_second() - opts.before_s);
+        let to = s
+            .ended_at
+            .or(s.started_at)
+            .map_or(i64::MAX / 2, |t| t.as_second() + opts.after_s);
+        (from, to)
+    };
+    let since = sessions.iter().map(|s| window(s).0).min().unwrap_or(0);
+    let until = sessions.iter().map(|s| window(s).1).max().unwrap_or(0);
+
+    let commits = if head.is_some() || base.is_some() {
+        walk::collect(&repo, &interest, since, until)?
+    } else {
+        Vec::new()
+    };
+    let base_sets = match &base {
+        Some((_, tip)) => Some(walk::base_sets(&repo, *tip, since)?),
+        None => None,
+    };
+    let head_lines = match &head {
+        Some(c) => head_bags(&repo, c, &interest),
+        None => HashMap::new(),
+    };
+    let claims: Vec<matching::Claim<'_>> = order
+        .iter()
+        .map(|&i| {
+            let (from, to) = window(sessions[i]);
+            matching::Claim {
+                lines: &session_lines[i],
+                from,
+                to,
+            }
+        })
+        .collect();
+    let facts = matching::Facts {
+        commits: &commits,
+        base: base_sets.as_ref(),
+        head: &head_lines,
+    };
+    let ordered = matching::attribute(&claims, &facts);
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; sessions.len()];
+    for (o, &i) in ordered.into_iter().zip(&order) {
+        outcomes[i] = Some(o);
+    }
+    Ok(Correlation {
+        outcomes: outcomes.into_iter().flatten().collect(),
+        base: base.map(|(name, _)| name),
+        notes,
+    })
+}
+
+/// The base branch: `explicit` if given, else the remote's HEAD branch (`origin/HEAD` → `main`; the
+/// local branch of that name when it exists, else the remote-tracking one), else `main`, else `master`.
+fn resolve_base(repo: &Repository, explicit: Option<&str>) -> Result<Option<(String, Oid)>> {
+    if let Some(name) = explicit {
+        let obj = repo.revparse_single(name).map_err(|source| Error::Git {
+            context: format!("--base `{name}` is not a branch, tag or commit"),
+            source,
+        })?;
+        let commit = obj.peel_to_commit().map_err(|source| Error::Git {
+            context: format!("--base `{name}` does not name a commit"),
+            source,
+        })?;
+        return Ok(Some((name.to_owned(), commit.id())));
+    }
+    let mut candidates: Vec<String> = Vec::new();
+    for remote in ["origin", "upstream"] {
+        if let Ok(r) = repo.find_reference(&format!("refs/remotes/{remote}/HEAD"))
+            && let Ok(Some(target)) = r.symbolic_target()
+            && let Some(branch) = target.strip_prefix(&format!("refs/remotes/{remote}/"))
+        {
+            candidates.push(format!("refs/heads/{branch}"));
+            candidates.push(target.to_owned());
+        }
+    }
+    candidates.extend(
+        [
+            "refs/heads/main",
+            "refs/heads/master",
+            "refs/remotes/origin/main",
+            "refs/remotes/origin/master",
+        ]
+        .map(String::from),
+    );
+    for name in candidates {
+        if let Ok(r) = repo.find_reference(&name)
+            && let Ok(c) = r.peel_to_commit()
+        {
+            let short = name
+                .strip_prefix("refs/heads/")
+                .or_else(|| name.strip_prefix("refs/remotes/"))
+                .unwrap_or(&name)
+                .to_owned();
+            return Ok(Some((short, c.id())));
+        }
+    }
+    Ok(None)
+}
+
+/// HEAD's version of each file of interest, as bags of the interesting lines.
+fn head_bags(
+    repo: &Repository,
+    head: &git2::Commit<'_>,
+    interest: &walk::Interest,
+) -> HashMap<String, lines::LineBag> {
+    let mut out = HashMap::new();
+    let Ok(tree) = head.tree() else { return out };
+    for (path, wanted) in interest {
+        let Ok(entry) = tree.get_path(Path::new(path)) else {
+            continue;
+        };
+        if entry.kind() != Some(ObjectType::Blob) {
+            continue;
+        }
+        let Ok(blob) = repo.find_blob(entry.id()) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(blob.content());
+        let mut bag = lines::bag_of_text(&text);
+        bag.retain(|k, _| wanted.contains(k));
+        out.insert(path.clone(), bag);
+    }
+    out
 }

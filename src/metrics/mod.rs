@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::git::Outcome;
 use crate::model::{Agent, Session, ToolKind};
 use crate::pricing::PriceTable;
 use cost::Spend;
@@ -103,11 +104,13 @@ pub struct SessionReport {
     pub files: Vec<PathBuf>,
     /// How the session was read (fallbacks, replayed history).
     pub notes: Vec<String>,
+    /// What became of its edits in git; `null` when not correlated (`--all`, or no repository).
+    pub outcome: Option<Outcome>,
 }
 
 impl SessionReport {
-    /// Summarises a session with the given prices.
-    pub fn new(s: &Session, prices: &PriceTable) -> SessionReport {
+    /// Summarises a session with the given prices and, when known, its git outcome.
+    pub fn new(s: &Session, prices: &PriceTable, outcome: Option<Outcome>) -> SessionReport {
         let mut spend = Spend::default();
         let mut models = BTreeSet::new();
         for step in &s.steps {
@@ -157,6 +160,7 @@ impl SessionReport {
             skipped: s.skipped.by_reason.clone(),
             files: s.files.clone(),
             notes: s.notes.clone(),
+            outcome,
         }
     }
 }
@@ -204,6 +208,10 @@ impl ReadSummary {
 pub struct SessionsReport {
     /// The repository whose sessions these are (`None` with `--all`).
     pub repo: Option<PathBuf>,
+    /// The base branch lines are counted as merged into.
+    pub base: Option<String>,
+    /// What limits the git answer (shallow clone, no base branch…).
+    pub git_notes: Vec<String>,
     /// Sessions, newest first.
     pub sessions: Vec<SessionReport>,
     /// What was read.

@@ -35,6 +35,8 @@ pub fn sessions(report: &SessionsReport) -> String {
     let doc = json!({
         "schema": SESSIONS_SCHEMA,
         "repo": report.repo,
+        "base": report.base,
+        "git_notes": report.git_notes,
         "sessions": report.sessions,
         "read": read_json(&report.read),
     });

@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod discovery;
+mod git_routes;
 mod samples;
 mod sessions;
 mod usage;
