@@ -68,6 +68,9 @@ pub enum Command {
     Usage(UsageArgs),
     /// Sessions that ran inside this git repository (or `--repo`), newest first.
     Sessions(SessionsArgs),
+    /// One session in detail: its figures, and per edited file where its lines went (commit, merged,
+    /// still in HEAD).
+    Session(SessionArgs),
     /// The embedded price table (with overrides applied), with each entry's source and date.
     Prices(PricesArgs),
 }
@@ -157,6 +160,25 @@ pub struct SessionsArgs {
     pub filters: Filters,
 }
 
+/// `session`.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// The session id, or a unique prefix of it.
+    pub id: String,
+    /// The repository (any path inside it); default: the current directory's.
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// The branch merged lines must reach; default: the remote's HEAD branch, else main, else master.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// How long after the session its lines may still be committed (a span: 30d, 2w).
+    #[arg(long, value_name = "SPAN", default_value = "30d")]
+    pub window: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `prices`.
 #[derive(Debug, Args)]
 pub struct PricesArgs {
@@ -205,6 +227,71 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 report::json::usage(&r, &tz_name, &read)
             } else {
                 report::table::usage(&r, &tz_name, &read, color)
+            }
+        }
+        Command::Session(a) => {
+            let dir = match &a.repo {
+                Some(r) => r.clone(),
+                None => std::env::current_dir().context("cannot read the current directory")?,
+            };
+            let scope = RepoScope::discover(&dir).map_err(|e| {
+                anyhow::anyhow!(e).context(
+                    "`session` explains a session of one repository: run it inside a git repository, \
+                     or pass --repo PATH",
+                )
+            })?;
+            let none = Filters {
+                agent: Vec::new(),
+                since: None,
+                until: None,
+                json: a.json,
+            };
+            let ing = read_logs(g, &none, &Window::parse(&none, now, &tz)?, Depth::Full)?;
+            let matches: Vec<&crate::model::Session> = ing
+                .sessions
+                .iter()
+                .filter(|s| s.id.starts_with(&a.id))
+                .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+                .collect();
+            let session = match matches.as_slice() {
+                [one] => *one,
+                [] => bail!(
+                    "no session of {} has an id starting with `{}` (see `agent-audit sessions`)",
+                    scope.root.display(),
+                    a.id
+                ),
+                many => bail!(
+                    "`{}` matches {} sessions: {}; give more characters",
+                    a.id,
+                    many.len(),
+                    many.iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let prices = load_prices(g, Some(&scope.root))?;
+            let opts = crate::git::CorrelateOptions {
+                base: a.base.clone(),
+                after_s: span_seconds(&a.window, now, &tz)?,
+                ..Default::default()
+            };
+            let c = crate::git::correlate(&scope, &[session], &opts)?;
+            let report = SessionsReport {
+                repo: Some(scope.root.clone()),
+                base: c.base,
+                git_notes: c.notes,
+                sessions: vec![SessionReport::new(
+                    session,
+                    &prices,
+                    c.outcomes.into_iter().next(),
+                )],
+                read: ReadSummary::of(&ing),
+            };
+            if a.json {
+                report::json::session(&report)
+            } else {
+                report::table::session(&report, color)
             }
         }
         Command::Sessions(a) => {

@@ -138,7 +138,10 @@ pub fn attribute(claims: &[Claim<'_>], facts: &Facts<'_>) -> Vec<Outcome> {
     for (ci, c) in facts.commits.iter().enumerate() {
         for (path, bag) in &c.added {
             for line in bag.keys() {
-                index.entry((path.as_str(), line.as_str())).or_default().push(ci);
+                index
+                    .entry((path.as_str(), line.as_str()))
+                    .or_default()
+                    .push(ci);
             }
         }
     }
@@ -175,7 +178,8 @@ pub fn attribute(claims: &[Claim<'_>], facts: &Facts<'_>) -> Vec<Outcome> {
                             if c.time < claim.from || c.time > claim.to || on_base(c) != want_base {
                                 continue;
                             }
-                            let Some(avail) = remaining[ci].get_mut(path).and_then(|b| b.get_mut(line))
+                            let Some(avail) =
+                                remaining[ci].get_mut(path).and_then(|b| b.get_mut(line))
                             else {
                                 continue;
                             };

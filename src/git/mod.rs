@@ -146,7 +146,9 @@ pub fn correlate(
         .unwrap_or_default();
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     if head.is_none() {
-        notes.push("the current branch has no commits yet (unborn): nothing can be committed".into());
+        notes.push(
+            "the current branch has no commits yet (unborn): nothing can be committed".into(),
+        );
     } else if repo.head_detached().unwrap_or(false) {
         notes.push("HEAD is detached: \"in HEAD\" means in the checked-out commit".into());
     }
@@ -193,7 +195,9 @@ pub fn correlate(
         }
     }
     let window = |s: &Session| -> (i64, i64) {
-        let from = s.started_at.map_or(i64::MIN / 2, |t| t.as_second() - opts.before_s);
+        let from = s
+            .started_at
+            .map_or(i64::MIN / 2, |t| t.as_second() - opts.before_s);
         let to = s
             .ended_at
             .or(s.started_at)

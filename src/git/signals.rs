@@ -58,8 +58,14 @@ mod tests {
             ]
         );
         assert_eq!(
-            of_commit("fix\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>", &["Ann (aider)"]),
-            vec!["aider: Co-authored-by trailer", "aider: '(aider)' author suffix"]
+            of_commit(
+                "fix\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>",
+                &["Ann (aider)"]
+            ),
+            vec![
+                "aider: Co-authored-by trailer",
+                "aider: '(aider)' author suffix"
+            ]
         );
         assert!(of_commit("plain", &["Dev"]).is_empty());
     }

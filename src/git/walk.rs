@@ -42,7 +42,12 @@ fn git_err(context: impl Into<String>) -> impl FnOnce(git2::Error) -> Error {
 /// Walks every ref's history from newest to `since` (committer time) and collects the commits in
 /// `[since, until]` that added lines of interest. Merge commits are not diffed: the lines they bring in
 /// are found in the commits they merge.
-pub fn collect(repo: &Repository, interest: &Interest, since: i64, until: i64) -> Result<Vec<CommitFacts>> {
+pub fn collect(
+    repo: &Repository,
+    interest: &Interest,
+    since: i64,
+    until: i64,
+) -> Result<Vec<CommitFacts>> {
     let mut out = Vec::new();
     if interest.is_empty() {
         return Ok(out);
@@ -50,13 +55,16 @@ pub fn collect(repo: &Repository, interest: &Interest, since: i64, until: i64) -
     let mut walk = repo.revwalk().map_err(git_err("cannot walk history"))?;
     walk.set_sorting(Sort::TIME).map_err(git_err("revwalk"))?;
     for glob in ["refs/heads/*", "refs/remotes/*", "refs/tags/*"] {
-        walk.push_glob(glob).map_err(git_err(format!("cannot read {glob}")))?;
+        walk.push_glob(glob)
+            .map_err(git_err(format!("cannot read {glob}")))?;
     }
     // A detached HEAD (or an unborn branch) is fine: push it when it points at a commit.
     let _ = walk.push_head();
 
     let mut opts = DiffOptions::new();
-    opts.context_lines(0).disable_pathspec_match(true).skip_binary_check(false);
+    opts.context_lines(0)
+        .disable_pathspec_match(true)
+        .skip_binary_check(false);
     for path in interest.keys() {
         opts.pathspec(path);
     }
@@ -65,7 +73,9 @@ pub fn collect(repo: &Repository, interest: &Interest, since: i64, until: i64) -
     let stop = since - 86_400;
     for oid in walk {
         let oid = oid.map_err(git_err("revwalk"))?;
-        let commit = repo.find_commit(oid).map_err(git_err(format!("cannot read commit {oid}")))?;
+        let commit = repo
+            .find_commit(oid)
+            .map_err(git_err(format!("cannot read commit {oid}")))?;
         let time = commit.time().seconds();
         if time < stop {
             break;
@@ -125,7 +135,12 @@ pub fn collect(repo: &Repository, interest: &Interest, since: i64, until: i64) -
             oid,
             time,
             author_time: author.when().seconds(),
-            summary: commit.summary().ok().flatten().unwrap_or_default().to_owned(),
+            summary: commit
+                .summary()
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .to_owned(),
             cherry_pick_marker: message.contains("(cherry picked from commit "),
             squash_marker: is_squash_message(message),
             signals: super::signals::of_commit(
@@ -169,10 +184,13 @@ pub fn base_sets(repo: &Repository, tip: Oid, since: i64) -> Result<BaseSets> {
     let mut reachable = HashSet::new();
     let mut walk = repo.revwalk().map_err(git_err("revwalk"))?;
     walk.set_sorting(Sort::TIME).map_err(git_err("revwalk"))?;
-    walk.push(tip).map_err(git_err("cannot walk the base branch"))?;
+    walk.push(tip)
+        .map_err(git_err("cannot walk the base branch"))?;
     for oid in walk {
         let oid = oid.map_err(git_err("revwalk"))?;
-        let c = repo.find_commit(oid).map_err(git_err(format!("commit {oid}")))?;
+        let c = repo
+            .find_commit(oid)
+            .map_err(git_err(format!("commit {oid}")))?;
         if c.time().seconds() < stop {
             break;
         }

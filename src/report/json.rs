@@ -10,6 +10,8 @@ use crate::pricing::PriceTable;
 pub const USAGE_SCHEMA: &str = "agent-audit/usage/v1";
 /// `agent-audit/sessions/v1`.
 pub const SESSIONS_SCHEMA: &str = "agent-audit/sessions/v1";
+/// `agent-audit/session/v1`.
+pub const SESSION_SCHEMA: &str = "agent-audit/session/v1";
 /// `agent-audit/prices/v1`.
 pub const PRICES_SCHEMA: &str = "agent-audit/prices/v1";
 
@@ -39,6 +41,18 @@ pub fn sessions(report: &SessionsReport) -> String {
         "git_notes": report.git_notes,
         "sessions": report.sessions,
         "read": read_json(&report.read),
+    });
+    pretty(&doc)
+}
+
+/// One session in detail (the same session object as in `sessions`, with its `outcome.files`).
+pub fn session(report: &SessionsReport) -> String {
+    let doc = json!({
+        "schema": SESSION_SCHEMA,
+        "repo": report.repo,
+        "base": report.base,
+        "git_notes": report.git_notes,
+        "session": report.sessions.first(),
     });
     pretty(&doc)
 }

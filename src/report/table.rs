@@ -110,7 +110,7 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
     let mut t = table(
         &[
             "session", "agent", "started", "duration", "models", "steps", "tools", "failed",
-            "tokens", "cost",
+            "tokens", "cost", "lines", "merged", "in HEAD", "via",
         ],
         color,
     );
@@ -119,6 +119,15 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
             .started_at
             .map(|ts| ts.strftime("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "-".into());
+        let (lines, merged, head, via) = match &s.outcome {
+            Some(o) => (
+                o.lines_added.to_string(),
+                o.lines_merged.to_string(),
+                o.lines_in_head.to_string(),
+                o.merged_via.map_or("-", |r| r.as_str()).to_string(),
+            ),
+            None => ("-".into(), "-".into(), "-".into(), "-".into()),
+        };
         t.add_row(vec![
             s.id.chars().take(8).collect::<String>(),
             s.agent.as_str().to_string(),
@@ -134,32 +143,168 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
             s.failed_tool_calls.to_string(),
             short(s.tokens.total()),
             usd(s.cost_usd),
+            lines,
+            merged,
+            head,
+            via,
         ]);
     }
     right(&mut t, 5);
     let mut out = String::new();
     if let Some(repo) = &r.repo {
-        out.push_str(&format!("sessions in {}\n", repo.display()));
+        out.push_str(&format!(
+            "sessions in {} (base: {})\n",
+            repo.display(),
+            r.base.as_deref().unwrap_or("none found")
+        ));
     }
     if r.sessions.is_empty() {
         out.push_str("no sessions found\n");
     } else {
         out.push_str(&format!("{t}\n"));
-        let cost: f64 = r.sessions.iter().filter_map(|s| s.cost_usd).sum();
-        let tokens: u64 = r.sessions.iter().map(|s| s.tokens.total()).sum();
-        out.push_str(&format!(
-            "{} sessions, {} tokens, {}{}\n",
-            r.sessions.len(),
-            short(tokens),
-            usd(Some(cost)),
-            if r.sessions.iter().any(|s| s.cost_usd.is_none()) {
-                " (+ sessions of unknown cost)"
-            } else {
-                ""
-            }
-        ));
+        out.push_str(&totals_line(r));
+    }
+    for n in &r.git_notes {
+        out.push_str(&format!("note: {n}\n"));
     }
     out.push_str(&footer(&r.read));
+    out
+}
+
+fn totals_line(r: &SessionsReport) -> String {
+    let priced: Vec<f64> = r.sessions.iter().filter_map(|s| s.cost_usd).collect();
+    let unknown = r.sessions.len() - priced.len();
+    let tokens: u64 = r.sessions.iter().map(|s| s.tokens.total()).sum();
+    let cost = if priced.is_empty() {
+        "cost unknown".to_string()
+    } else {
+        usd(Some(priced.iter().sum()))
+    };
+    let mut line = format!(
+        "{} sessions, {} tokens, {cost}",
+        r.sessions.len(),
+        short(tokens)
+    );
+    if unknown > 0 && !priced.is_empty() {
+        line.push_str(&format!(" (+ {unknown} sessions of unknown cost)"));
+    }
+    line.push('\n');
+    line
+}
+
+/// One session in detail: figures, then where each edited file's lines went.
+pub fn session(r: &SessionsReport, color: bool) -> String {
+    let Some(s) = r.sessions.first() else {
+        return "no session\n".into();
+    };
+    let mut out = String::new();
+    let when = s
+        .started_at
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "-".into());
+    out.push_str(&format!("session {} ({})\n", s.id, s.agent.as_str()));
+    out.push_str(&format!(
+        "  started {when}, lasted {}, branch {}, cwd {}\n",
+        duration(s.duration_s),
+        s.branch.as_deref().unwrap_or("-"),
+        s.cwd
+            .as_ref()
+            .map_or("-".into(), |c| c.display().to_string())
+    ));
+    out.push_str(&format!(
+        "  {} steps on {}; {} tool calls ({} failed)\n",
+        s.steps,
+        if s.models.is_empty() {
+            "-".to_string()
+        } else {
+            s.models.join(", ")
+        },
+        s.tool_calls,
+        s.failed_tool_calls
+    ));
+    out.push_str(&format!(
+        "  tokens: {} input, {} output, {} cache read, {} cache write; cost {}\n",
+        thousands(s.tokens.input),
+        thousands(s.tokens.output),
+        thousands(s.tokens.cache_read),
+        thousands(s.tokens.cache_write),
+        usd(s.cost_usd)
+    ));
+    for n in &s.notes {
+        out.push_str(&format!("  note: {n}\n"));
+    }
+    let Some(o) = &s.outcome else {
+        out.push_str("\nno git outcome\n");
+        return out;
+    };
+    out.push_str(&format!(
+        "\nlines (base: {}): {} added, {} committed, {} merged{}, {} still in HEAD",
+        r.base.as_deref().unwrap_or("none found"),
+        o.lines_added,
+        o.lines_committed,
+        o.lines_merged,
+        o.merged_via
+            .map(|v| format!(" via {}", v.as_str()))
+            .unwrap_or_default(),
+        o.lines_in_head
+    ));
+    if o.self_removed_lines > 0 {
+        out.push_str(&format!(
+            "; {} lines rewritten or removed by the session itself",
+            o.self_removed_lines
+        ));
+    }
+    out.push('\n');
+    if !o.files.is_empty() {
+        let mut t = table(
+            &["file", "added", "committed", "merged", "in HEAD", "commits"],
+            color,
+        );
+        for f in &o.files {
+            t.add_row(vec![
+                f.path.clone(),
+                f.lines_added.to_string(),
+                f.lines_committed.to_string(),
+                f.lines_merged.to_string(),
+                f.lines_in_head.to_string(),
+                f.commits
+                    .iter()
+                    .map(|c| c.chars().take(10).collect::<String>())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]);
+        }
+        right(&mut t, 1);
+        out.push_str(&format!("{t}\n"));
+    }
+    if !o.commit_matches.is_empty() {
+        let mut t = table(
+            &[
+                "commit",
+                "lines",
+                "on base",
+                "route",
+                "summary",
+                "agent marks",
+            ],
+            color,
+        );
+        for c in &o.commit_matches {
+            t.add_row(vec![
+                c.sha.chars().take(10).collect::<String>(),
+                c.lines.to_string(),
+                if c.on_base { "yes" } else { "no" }.to_string(),
+                c.route.map_or("-", |r| r.as_str()).to_string(),
+                c.summary.clone(),
+                c.signals.join("; "),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+        out.push_str("check by hand: git log -S '<line>' --all; git blame <file>\n");
+    }
+    for n in &r.git_notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
     out
 }
 

@@ -25,7 +25,12 @@ impl World {
     }
 
     fn sessions(&self, extra: &[&str]) -> serde_json::Value {
-        json(cmd(&self.repo.dir).env("HOME", self.home.path()).args(["sessions", "--json"]).args(extra))
+        json(
+            cmd(&self.repo.dir)
+                .env("HOME", self.home.path())
+                .args(["sessions", "--json"])
+                .args(extra),
+        )
     }
 
     fn outcome(&self, id: &str) -> serde_json::Value {
@@ -42,13 +47,20 @@ impl World {
 
 fn counts(o: &serde_json::Value) -> (u64, u64, u64, u64) {
     let f = |k: &str| o[k].as_u64().unwrap_or_else(|| panic!("{k} in {o}"));
-    (f("lines_added"), f("lines_committed"), f("lines_merged"), f("lines_in_head"))
+    (
+        f("lines_added"),
+        f("lines_committed"),
+        f("lines_merged"),
+        f("lines_in_head"),
+    )
 }
 
 /// The session writes src/cache.rs on a feature branch and the developer commits it.
 fn session_on_feature(w: &World) -> git2::Oid {
     w.repo.branch("feature");
-    w.log("s1").write("2026-05-01T10:00:00Z", "src/cache.rs", CACHE).save(w.home.path());
+    w.log("s1")
+        .write("2026-05-01T10:00:00Z", "src/cache.rs", CACHE)
+        .save(w.home.path());
     w.repo.write("src/cache.rs", CACHE);
     w.repo.commit("Add cache", at("2026-05-01T10:10:00Z"))
 }
@@ -60,7 +72,10 @@ fn merge_commit() {
     w.repo.checkout("main");
     w.repo.merge_no_ff("feature", at("2026-05-01T11:00:00Z"));
     let o = w.outcome("s1");
-    assert_eq!(counts(&o), (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES));
+    assert_eq!(
+        counts(&o),
+        (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES)
+    );
     assert_eq!(o["merged"], true);
     assert_eq!(o["merged_via"], "merge");
     assert_eq!(o["commits"], serde_json::json!([c.to_string()]));
@@ -73,7 +88,10 @@ fn fast_forward() {
     w.repo.checkout("main");
     w.repo.fast_forward("feature");
     let o = w.outcome("s1");
-    assert_eq!(counts(&o), (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES));
+    assert_eq!(
+        counts(&o),
+        (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES)
+    );
     assert_eq!(o["merged_via"], "fast-forward");
 }
 
@@ -88,7 +106,10 @@ fn rebase_onto_moved_main() {
     w.repo.checkout("main");
     w.repo.fast_forward("feature");
     let o = w.outcome("s1");
-    assert_eq!(counts(&o), (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES));
+    assert_eq!(
+        counts(&o),
+        (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES)
+    );
     assert_eq!(o["merged_via"], "rebase");
 }
 
@@ -101,12 +122,19 @@ fn squash_merge_with_a_human_tweak_before_the_squash() {
     w.repo.write("src/cache.rs", &tweaked);
     w.repo.commit("Rename field", at("2026-05-01T10:20:00Z"));
     w.repo.checkout("main");
-    let squash = w.repo.squash_merge("feature", "Add cache", at("2026-05-01T11:00:00Z"));
+    let squash = w
+        .repo
+        .squash_merge("feature", "Add cache", at("2026-05-01T11:00:00Z"));
     let o = w.outcome("s1");
     // Committed: all five on the branch; merged: the three the human did not change.
     assert_eq!(counts(&o), (CACHE_LINES, CACHE_LINES, 3, 3));
     assert_eq!(o["merged_via"], "squash");
-    assert!(o["commits"].as_array().expect("commits").contains(&squash.to_string().into()));
+    assert!(
+        o["commits"]
+            .as_array()
+            .expect("commits")
+            .contains(&squash.to_string().into())
+    );
 }
 
 #[test]
@@ -116,7 +144,10 @@ fn cherry_pick() {
     w.repo.checkout("main");
     w.repo.cherry_pick(c, at("2026-05-01T11:00:00Z"));
     let o = w.outcome("s1");
-    assert_eq!(counts(&o), (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES));
+    assert_eq!(
+        counts(&o),
+        (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES)
+    );
     assert_eq!(o["merged_via"], "cherry-pick");
 }
 
@@ -134,7 +165,9 @@ fn abandoned_branch_is_committed_but_never_merged() {
 #[test]
 fn uncommitted_edits_after_a_work_tree_reset() {
     let w = world();
-    w.log("s1").write("2026-05-01T10:00:00Z", "src/cache.rs", CACHE).save(w.home.path());
+    w.log("s1")
+        .write("2026-05-01T10:00:00Z", "src/cache.rs", CACHE)
+        .save(w.home.path());
     w.repo.write("src/cache.rs", CACHE);
     std::fs::remove_file(w.repo.dir.join("src/cache.rs")).expect("reset");
     let o = w.outcome("s1");
@@ -147,12 +180,25 @@ fn amended_commit_counts_once_in_its_final_form() {
     let w = world();
     session_on_feature(&w);
     // Amend with a human change to one line; the first version becomes unreachable.
-    w.repo.write("src/cache.rs", &CACHE.replace("self.entries.get(key)", "self.entries.get(key.trim())"));
-    let amended = w.repo.amend("Add cache (amended)", at("2026-05-01T10:15:00Z"));
+    w.repo.write(
+        "src/cache.rs",
+        &CACHE.replace("self.entries.get(key)", "self.entries.get(key.trim())"),
+    );
+    let amended = w
+        .repo
+        .amend("Add cache (amended)", at("2026-05-01T10:15:00Z"));
     w.repo.checkout("main");
     w.repo.merge_no_ff("feature", at("2026-05-01T11:00:00Z"));
     let o = w.outcome("s1");
-    assert_eq!(counts(&o), (CACHE_LINES, CACHE_LINES - 1, CACHE_LINES - 1, CACHE_LINES - 1));
+    assert_eq!(
+        counts(&o),
+        (
+            CACHE_LINES,
+            CACHE_LINES - 1,
+            CACHE_LINES - 1,
+            CACHE_LINES - 1
+        )
+    );
     assert_eq!(o["merged_via"], "merge");
     assert_eq!(o["commits"], serde_json::json!([amended.to_string()]));
 }
@@ -170,24 +216,34 @@ fn human_edits_on_top_leave_part_of_the_lines_in_head() {
     );
     w.repo.commit("Rework getter", at("2026-05-03T09:00:00Z"));
     let o = w.outcome("s1");
-    assert_eq!(counts(&o), (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES - 2));
+    assert_eq!(
+        counts(&o),
+        (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES - 2)
+    );
 }
 
 #[test]
 fn two_sessions_editing_the_same_file_keep_their_own_lines() {
     let w = world();
     w.repo.branch("feature");
-    w.log("s1").write("2026-05-01T10:00:00Z", "src/cache.rs", CACHE).save(w.home.path());
+    w.log("s1")
+        .write("2026-05-01T10:00:00Z", "src/cache.rs", CACHE)
+        .save(w.home.path());
     w.repo.write("src/cache.rs", CACHE);
     w.repo.commit("Add cache", at("2026-05-01T10:10:00Z"));
     let old = "        self.entries.get(key)\n    }\n";
     let new = "        self.entries.get(key)\n    }\n\n    pub fn len(&self) -> usize {\n        self.entries.len()\n    }\n";
-    w.log("s2").edit("2026-05-01T14:00:00Z", "src/cache.rs", old, new).save(w.home.path());
+    w.log("s2")
+        .edit("2026-05-01T14:00:00Z", "src/cache.rs", old, new)
+        .save(w.home.path());
     w.repo.write("src/cache.rs", &CACHE.replace(old, new));
     w.repo.commit("Add len", at("2026-05-01T14:10:00Z"));
     w.repo.checkout("main");
     w.repo.merge_no_ff("feature", at("2026-05-01T15:00:00Z"));
-    assert_eq!(counts(&w.outcome("s1")), (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES));
+    assert_eq!(
+        counts(&w.outcome("s1")),
+        (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES)
+    );
     assert_eq!(counts(&w.outcome("s2")), (2, 2, 2, 2));
 }
 
@@ -200,7 +256,12 @@ fn a_session_from_another_repository_is_excluded() {
         .write("2026-05-01T10:00:00Z", "src/cache.rs", CACHE)
         .save(w.home.path());
     let v = w.sessions(&[]);
-    let ids: Vec<&str> = v["sessions"].as_array().expect("s").iter().map(|s| s["id"].as_str().expect("id")).collect();
+    let ids: Vec<&str> = v["sessions"]
+        .as_array()
+        .expect("s")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id"))
+        .collect();
     assert_eq!(ids, ["s1"]);
 }
 

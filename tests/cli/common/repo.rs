@@ -7,7 +7,9 @@ use git2::{Commit, Oid, Repository, Signature, Time};
 
 /// Seconds since the epoch of an RFC 3339 time.
 pub fn at(ts: &str) -> i64 {
-    ts.parse::<jiff::Timestamp>().expect("timestamp").as_second()
+    ts.parse::<jiff::Timestamp>()
+        .expect("timestamp")
+        .as_second()
 }
 
 /// A repository in a folder, with a `main` branch.
@@ -56,7 +58,8 @@ impl TestRepo {
 
     fn stage_all(&self) -> Oid {
         let mut idx = self.repo.index().expect("index");
-        idx.add_all(["*"], git2::IndexAddOption::DEFAULT, None).expect("add");
+        idx.add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .expect("add");
         idx.update_all(["*"], None).expect("update");
         idx.write().expect("write index");
         idx.write_tree().expect("tree")
@@ -73,7 +76,14 @@ impl TestRepo {
         let parent = self.head_commit();
         let parents: Vec<&Commit<'_>> = parent.iter().collect();
         self.repo
-            .commit(Some("HEAD"), &sig(author, author_time), &sig("Dev", commit_time), msg, &tree, &parents)
+            .commit(
+                Some("HEAD"),
+                &sig(author, author_time),
+                &sig("Dev", commit_time),
+                msg,
+                &tree,
+                &parents,
+            )
             .expect("commit")
     }
 
@@ -90,7 +100,9 @@ impl TestRepo {
         let obj = self.repo.revparse_single(&refname).expect("branch exists");
         let mut co = git2::build::CheckoutBuilder::new();
         co.force().remove_untracked(true);
-        self.repo.checkout_tree(&obj, Some(&mut co)).expect("checkout");
+        self.repo
+            .checkout_tree(&obj, Some(&mut co))
+            .expect("checkout");
         self.repo.set_head(&refname).expect("set head");
     }
 
@@ -106,7 +118,13 @@ impl TestRepo {
 
     fn merged_tree(&self, ours: Oid, theirs: Oid) -> Oid {
         let base = self.repo.merge_base(ours, theirs).expect("merge base");
-        let t = |o: Oid| self.repo.find_commit(o).expect("commit").tree().expect("tree");
+        let t = |o: Oid| {
+            self.repo
+                .find_commit(o)
+                .expect("commit")
+                .tree()
+                .expect("tree")
+        };
         let mut idx = self
             .repo
             .merge_trees(&t(base), &t(ours), &t(theirs), None)
@@ -115,13 +133,30 @@ impl TestRepo {
         idx.write_tree_to(&self.repo).expect("tree")
     }
 
-    fn commit_tree(&self, tree: Oid, parents: &[Oid], msg: &str, author_time: i64, commit_time: i64) -> Oid {
+    fn commit_tree(
+        &self,
+        tree: Oid,
+        parents: &[Oid],
+        msg: &str,
+        author_time: i64,
+        commit_time: i64,
+    ) -> Oid {
         let tree = self.repo.find_tree(tree).expect("tree");
-        let parents: Vec<Commit<'_>> = parents.iter().map(|p| self.repo.find_commit(*p).expect("c")).collect();
+        let parents: Vec<Commit<'_>> = parents
+            .iter()
+            .map(|p| self.repo.find_commit(*p).expect("c"))
+            .collect();
         let refs: Vec<&Commit<'_>> = parents.iter().collect();
         let oid = self
             .repo
-            .commit(Some("HEAD"), &sig("Dev", author_time), &sig("Dev", commit_time), msg, &tree, &refs)
+            .commit(
+                Some("HEAD"),
+                &sig("Dev", author_time),
+                &sig("Dev", commit_time),
+                msg,
+                &tree,
+                &refs,
+            )
             .expect("commit");
         let mut co = git2::build::CheckoutBuilder::new();
         co.force();
@@ -134,7 +169,13 @@ impl TestRepo {
         let ours = self.head_commit().expect("head").id();
         let theirs = self.tip(branch);
         let tree = self.merged_tree(ours, theirs);
-        self.commit_tree(tree, &[ours, theirs], &format!("Merge branch '{branch}'"), time, time)
+        self.commit_tree(
+            tree,
+            &[ours, theirs],
+            &format!("Merge branch '{branch}'"),
+            time,
+            time,
+        )
     }
 
     /// On the current branch: `git merge --ff-only BRANCH`.
@@ -159,40 +200,67 @@ impl TestRepo {
     pub fn cherry_pick(&self, commit: Oid, time: i64) -> Oid {
         let c = self.repo.find_commit(commit).expect("commit");
         let ours = self.head_commit().expect("head");
-        let mut idx = self.repo.cherrypick_commit(&c, &ours, 0, None).expect("cherry-pick");
+        let mut idx = self
+            .repo
+            .cherrypick_commit(&c, &ours, 0, None)
+            .expect("cherry-pick");
         let tree = idx.write_tree_to(&self.repo).expect("tree");
-        let msg = format!("{}\n\n(cherry picked from commit {commit})\n", c.message().unwrap_or_default().trim_end());
+        let msg = format!(
+            "{}\n\n(cherry picked from commit {commit})\n",
+            c.message().unwrap_or_default().trim_end()
+        );
         self.commit_tree(tree, &[ours.id()], &msg, c.author().when().seconds(), time)
     }
 
     /// Replays the commits of `branch` after its merge base onto `onto`, keeping author times, and moves
     /// the branch (`git rebase onto`); the old commits become unreachable.
     pub fn rebase(&self, branch: &str, onto: &str, time: i64) {
-        let base = self.repo.merge_base(self.tip(branch), self.tip(onto)).expect("base");
+        let base = self
+            .repo
+            .merge_base(self.tip(branch), self.tip(onto))
+            .expect("base");
         let mut walk = self.repo.revwalk().expect("walk");
         walk.push(self.tip(branch)).expect("push");
         walk.hide(base).expect("hide");
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).expect("sort");
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+            .expect("sort");
         let todo: Vec<Oid> = walk.map(|o| o.expect("oid")).collect();
         let mut head = self.repo.find_commit(self.tip(onto)).expect("onto");
         for oid in todo {
             let c = self.repo.find_commit(oid).expect("commit");
-            let mut idx = self.repo.cherrypick_commit(&c, &head, 0, None).expect("pick");
-            let tree = self.repo.find_tree(idx.write_tree_to(&self.repo).expect("tree")).expect("tree");
+            let mut idx = self
+                .repo
+                .cherrypick_commit(&c, &head, 0, None)
+                .expect("pick");
+            let tree = self
+                .repo
+                .find_tree(idx.write_tree_to(&self.repo).expect("tree"))
+                .expect("tree");
             let new = self
                 .repo
-                .commit(None, &c.author(), &sig("Dev", time), c.message().unwrap_or_default(), &tree, &[&head])
+                .commit(
+                    None,
+                    &c.author(),
+                    &sig("Dev", time),
+                    c.message().unwrap_or_default(),
+                    &tree,
+                    &[&head],
+                )
                 .expect("commit");
             head = self.repo.find_commit(new).expect("new");
         }
-        self.repo.reference(&format!("refs/heads/{branch}"), head.id(), true, "rebase").expect("move");
+        self.repo
+            .reference(&format!("refs/heads/{branch}"), head.id(), true, "rebase")
+            .expect("move");
         self.checkout(branch);
     }
 
     /// `git reset --hard REF` on the current branch.
     pub fn reset_hard(&self, to: Oid) {
         let obj = self.repo.find_object(to, None).expect("object");
-        self.repo.reset(&obj, git2::ResetType::Hard, None).expect("reset");
+        self.repo
+            .reset(&obj, git2::ResetType::Hard, None)
+            .expect("reset");
     }
 
     /// `git commit --amend` with the current work tree, new committer time, same author time.
@@ -203,11 +271,20 @@ impl TestRepo {
         let refs: Vec<&Commit<'_>> = parents.iter().collect();
         let new = self
             .repo
-            .commit(None, &old.author(), &sig("Dev", commit_time), msg, &tree, &refs)
+            .commit(
+                None,
+                &old.author(),
+                &sig("Dev", commit_time),
+                msg,
+                &tree,
+                &refs,
+            )
             .expect("amend");
         let head = self.repo.head().expect("head");
         let name = head.name().expect("name").to_owned();
-        self.repo.reference(&name, new, true, "amend").expect("move");
+        self.repo
+            .reference(&name, new, true, "amend")
+            .expect("move");
         new
     }
 }
@@ -231,7 +308,15 @@ impl ClaudeLog {
         }
     }
 
-    fn call(&mut self, ts: &str, name: &str, input: serde_json::Value, result: serde_json::Value, ok: bool, tur: serde_json::Value) {
+    fn call(
+        &mut self,
+        ts: &str,
+        name: &str,
+        input: serde_json::Value,
+        result: serde_json::Value,
+        ok: bool,
+        tur: serde_json::Value,
+    ) {
         self.n += 1;
         let n = self.n;
         let tool_id = format!("toolu_{n:04}");
@@ -245,7 +330,8 @@ impl ClaudeLog {
             })
             .to_string(),
         );
-        let mut block = serde_json::json!({"type": "tool_result", "tool_use_id": tool_id, "content": result});
+        let mut block =
+            serde_json::json!({"type": "tool_result", "tool_use_id": tool_id, "content": result});
         if !ok {
             block["is_error"] = true.into();
         }
@@ -267,23 +353,44 @@ impl ClaudeLog {
     /// An `Edit` that applied (the result carries no patch: the edit is rebuilt from the input).
     pub fn edit(&mut self, ts: &str, rel: &str, old: &str, new: &str) -> &mut Self {
         let path = format!("{}/{rel}", self.cwd);
-        self.call(ts, "Edit", serde_json::json!({"file_path": path, "old_string": old, "new_string": new}),
-            "The file has been updated.".into(), true, serde_json::json!({"filePath": path, "oldString": old, "newString": new}));
+        self.call(
+            ts,
+            "Edit",
+            serde_json::json!({"file_path": path, "old_string": old, "new_string": new}),
+            "The file has been updated.".into(),
+            true,
+            serde_json::json!({"filePath": path, "oldString": old, "newString": new}),
+        );
         self
     }
 
     /// An `Edit` that failed to apply.
     pub fn failed_edit(&mut self, ts: &str, rel: &str, old: &str, new: &str) -> &mut Self {
         let path = format!("{}/{rel}", self.cwd);
-        self.call(ts, "Edit", serde_json::json!({"file_path": path, "old_string": old, "new_string": new}),
-            "<tool_use_error>String to replace not found in file.</tool_use_error>".into(), false,
-            "Error: String to replace not found in file.".into());
+        self.call(
+            ts,
+            "Edit",
+            serde_json::json!({"file_path": path, "old_string": old, "new_string": new}),
+            "<tool_use_error>String to replace not found in file.</tool_use_error>".into(),
+            false,
+            "Error: String to replace not found in file.".into(),
+        );
         self
     }
 
     /// Saves under `home/.claude/projects/<encoded cwd>/<id>.jsonl`.
     pub fn save(&self, home: &Path) {
-        let enc: String = self.cwd.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-        super::write_lines(&home.join(".claude/projects").join(enc).join(format!("{}.jsonl", self.id)), &self.lines);
+        let enc: String = self
+            .cwd
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        super::write_lines(
+            &home
+                .join(".claude/projects")
+                .join(enc)
+                .join(format!("{}.jsonl", self.id)),
+            &self.lines,
+        );
     }
 }
