@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
 use crate::error::{Error, Result};
 use crate::model::{
-    Agent, Edit, EditOp, Hunk, ServiceTier, Session, Skips, Step, ToolCall, ToolKind, Usage,
+    Agent, Edit, EditOp, Hunk, ServiceTier, Session, Step, ToolCall, ToolKind, Usage,
 };
 
 /// Record types Claude Code writes that carry nothing agent-audit counts; they are read, not skipped.
@@ -69,12 +69,59 @@ struct Record<'a> {
     request_id: Option<Cow<'a, str>>,
     #[serde(rename = "isSidechain", default)]
     is_sidechain: Option<bool>,
-    #[serde(borrow, default)]
-    message: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "lenient_message")]
+    message: Option<Message<'a>>,
     #[serde(rename = "toolUseResult", borrow, default)]
     tool_use_result: Option<&'a RawValue>,
     #[serde(borrow, default)]
     data: Option<Progress<'a>>,
+}
+
+/// A `message` that is an object is parsed; any other value (old logs and fixtures have a bare string)
+/// is a record without a message, not a broken line.
+fn lenient_message<'de: 'a, 'a, D>(d: D) -> std::result::Result<Option<Message<'a>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct V<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+        type Value = Option<Message<'a>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a message object or any other value")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            Message::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V(std::marker::PhantomData))
 }
 
 #[derive(Deserialize)]
@@ -345,15 +392,7 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
                     .or(at)
                     .or(last_time);
                 if let (Some(msg), Some(inner_at)) = (inner.message, inner_at) {
-                    add_assistant(
-                        b,
-                        msg,
-                        inner.request_id.as_deref(),
-                        inner_at,
-                        true,
-                        depth,
-                        &mut log.skipped,
-                    );
+                    add_assistant(b, msg, inner.request_id.as_deref(), inner_at, true, depth);
                 }
             }
             Some("user") => {
@@ -369,15 +408,7 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
                     log.skipped.add(skip::MISSING_FIELD);
                     continue;
                 };
-                add_assistant(
-                    b,
-                    msg,
-                    record.request_id.as_deref(),
-                    at,
-                    sidechain,
-                    depth,
-                    &mut log.skipped,
-                );
+                add_assistant(b, msg, record.request_id.as_deref(), at, sidechain, depth);
             }
             _ => {}
         }
@@ -407,20 +438,12 @@ fn classify(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
 /// Folds one assistant line into its session: a new step, or more of a step already seen.
 fn add_assistant(
     b: &mut Building,
-    raw: &RawValue,
+    msg: Message<'_>,
     request_id: Option<&str>,
     at: Timestamp,
     sidechain: bool,
     depth: Depth,
-    skipped: &mut Skips,
 ) {
-    let msg: Message<'_> = match serde_json::from_str(raw.get()) {
-        Ok(m) => m,
-        Err(_) => {
-            skipped.add(skip::MISSING_FIELD);
-            return;
-        }
-    };
     if msg.role.as_deref().is_some_and(|r| r != "assistant") {
         return;
     }
@@ -587,29 +610,66 @@ fn edit_from_input(name: &str, path: &str, input: &ToolInput<'_>) -> Option<Edit
 #[derive(Deserialize)]
 struct TextPart<'a> {
     #[serde(borrow, default)]
-    text: Option<Cow<'a, str>>,
+    text: Option<&'a RawValue>,
 }
 
-/// Bytes of a tool result as the model received it: the text of a string or of text parts.
+/// Bytes of a tool result as the model received it: the text of a string or of text parts, measured
+/// on the raw JSON without unescaping it (tool output is most of a log's bytes; copying it is the cost).
 fn result_bytes(content: Option<&RawValue>) -> u64 {
     let Some(raw) = content else { return 0 };
-    if let Ok(s) = serde_json::from_str::<Cow<'_, str>>(raw.get()) {
-        return s.len() as u64;
+    let text = raw.get().as_bytes();
+    match text.first() {
+        Some(b'"') => json_string_len(text),
+        Some(b'[') => {
+            let Ok(parts) = serde_json::from_str::<Vec<TextPart<'_>>>(raw.get()) else {
+                return text.len() as u64;
+            };
+            parts
+                .iter()
+                .filter_map(|p| p.text)
+                .map(|t| json_string_len(t.get().as_bytes()))
+                .sum()
+        }
+        _ => text.len() as u64,
     }
-    if let Ok(parts) = serde_json::from_str::<Vec<TextPart<'_>>>(raw.get()) {
-        return parts
-            .iter()
-            .map(|p| p.text.as_deref().map_or(0, str::len) as u64)
-            .sum();
+}
+
+/// Decoded length of a JSON string literal (quotes included in `raw`): each escape counts as the one
+/// character it stands for (`\uXXXX` as its UTF-8 length, approximated as 1–3 bytes).
+fn json_string_len(raw: &[u8]) -> u64 {
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+    let mut len = inner.len() as u64;
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'\\', &inner[i..]) {
+        let at = i + off;
+        match inner.get(at + 1) {
+            Some(b'u') => {
+                let cp = std::str::from_utf8(inner.get(at + 2..at + 6).unwrap_or_default())
+                    .ok()
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .unwrap_or(0);
+                let utf8 = match cp {
+                    0..=0x7f => 1,
+                    0x80..=0x7ff => 2,
+                    _ => 3,
+                };
+                len -= 6 - utf8;
+                i = at + 6;
+            }
+            _ => {
+                len -= 1;
+                i = at + 2;
+            }
+        }
+        if i >= inner.len() {
+            break;
+        }
     }
-    raw.get().len() as u64
+    len
 }
 
 /// Joins the results in a user line with the tool calls that asked for them.
-fn add_tool_results(b: &mut Building, raw: &RawValue, tool_use_result: Option<&RawValue>) {
-    let Ok(msg) = serde_json::from_str::<Message<'_>>(raw.get()) else {
-        return;
-    };
+fn add_tool_results(b: &mut Building, msg: Message<'_>, tool_use_result: Option<&RawValue>) {
     let Some(content) = msg.content else { return };
     let results: Vec<Block<'_>> = blocks(content)
         .into_iter()
@@ -632,6 +692,7 @@ fn add_tool_results(b: &mut Building, raw: &RawValue, tool_use_result: Option<&R
         }
         // `toolUseResult` describes the one result of the line; it is the applied patch for edits.
         if single
+            && matches!(call.kind, ToolKind::Edit | ToolKind::Write)
             && let Some(tur) = tool_use_result
             && let Ok(tur) = serde_json::from_str::<ToolUseResult<'_>>(tur.get())
             && let Some(edit) = edit_from_result(call, &tur)
@@ -764,6 +825,17 @@ mod tests {
         assert_eq!(log.skipped.by_reason.get(skip::UNKNOWN_RECORD), Some(&1));
         assert_eq!(log.skipped.by_reason.get(skip::INVALID_JSON), Some(&1));
         assert_eq!(log.skipped.by_reason.get(skip::TRUNCATED), Some(&1));
+    }
+
+    #[test]
+    fn result_bytes_count_decoded_text() {
+        assert_eq!(json_string_len(br#""ab\ncd""#), 5);
+        assert_eq!(json_string_len(br#""\u00e9""#), 2);
+        assert_eq!(json_string_len(br#""""#), 0);
+        let raw: Box<RawValue> =
+            serde_json::from_str(r#"[{"type":"text","text":"abc"},{"type":"text","text":"d\te"}]"#)
+                .expect("raw");
+        assert_eq!(result_bytes(Some(&raw)), 6);
     }
 
     #[test]
