@@ -5,7 +5,11 @@
 
 use crate::common::*;
 
-const CLAUDE: &[(&str, (u64, u64, u64, u64), u64)] = &[
+/// `(input, output, cache_read, cache_write)`.
+type Totals = (u64, u64, u64, u64);
+
+/// File, its totals, its skipped lines.
+const CLAUDE: &[(&str, Totals, u64)] = &[
     ("ccusage-fixture-alpha.jsonl", (600, 250, 70, 75), 0),
     // A fixture of deliberately malformed lines: its three non-object lines are skips, by design.
     ("claude-code-log-edge-cases.jsonl", (488, 435, 0, 0), 3),

@@ -22,6 +22,11 @@ fn usage_counts_each_response_once_across_lines_files_subagents_and_resumes() {
     assert_eq!(rows[0]["agents"], serde_json::json!(["claude-code"]));
     assert_eq!(v["read"]["skipped_lines"], 0);
     assert_eq!(v["read"]["duplicate_responses"], 2);
+    // Priced by hand from src/prices.toml (USD per million tokens):
+    // sonnet-4.5 3/15/0.3/3.75: 0.011709 + 0.007425 + 0.005553; haiku-4.5 1/5/0.1/1.25: 0.00281;
+    // opus-4.6 5/25/0.5/6.25: 0.013395.
+    let cost = v["total"]["cost_usd"].as_f64().expect("cost");
+    assert!((cost - 0.040892).abs() < 1e-9, "{cost}");
 }
 
 #[test]
