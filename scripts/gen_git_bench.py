@@ -17,14 +17,13 @@ session added, and which commit holds it, is known exactly. Lines are counted as
 trailing whitespace ignored, trivial lines (blank, or 3 characters or fewer once trimmed) not counted.
 
 Session roles (fractions of --sessions):
-  direct    55%  edits committed on main (one commit; route fast-forward)
+  direct    57%  edits committed on main (one commit; route fast-forward)
   merge     15%  edits committed on a 2-3 commit feature branch merged with a merge commit (route merge)
   squash     8%  feature branch squash-merged as one new commit "Title (#N)" (route squash); half of
                  the branches are kept as refs
   abandoned 10%  edits committed on a branch that is kept but never merged (committed, not merged)
-  lost       7%  edits never committed
-  rest       5%  (counted in direct)
-30% of the committed sessions also edit one file whose changes are never committed; some sessions rewrite
+  lost      10%  edits never committed
+40% of the committed sessions also edit one file whose changes are never committed; some sessions rewrite
 their own earlier lines (only the final form counts) and some have a failed Edit (not applied).
 """
 import argparse
@@ -155,8 +154,8 @@ class Gen:
         return f"src/mod{self.rng.randrange(N_DIRS):02d}/file_{self.file_no}.rs"
 
     def make_edit(self, L, grow=None):
-        """Splices new lines into L (in place). Returns (pos, old_lines, new_lines, ctx_before) where
-        old/new are Edit's old_string/new_string lines (an anchor line is kept in both for inserts)."""
+        """Splices new lines into L (in place). Returns (pos, old_lines, new_lines, anchored): old/new are
+        Edit's old_string/new_string lines; for an insert both start with the same anchor line (at pos)."""
         r = self.rng
         n = len(L)
         if grow is None:
@@ -169,7 +168,7 @@ class Gen:
                 blk = self.block(r.randint(2, 10))
                 old, new = [L[pos - 1]], [L[pos - 1]] + blk
                 L[pos:pos] = blk
-                return pos - 1, old, new
+                return pos - 1, old, new, True
             pos = r.randrange(n)
             d = r.randint(1, 4) if n < 350 else r.randint(3, 8)
             old = L[pos:pos + d]
@@ -177,7 +176,7 @@ class Gen:
                 continue
             blk = self.block(r.randint(1, 6))
             L[pos:pos + len(old)] = blk
-            return pos, old, blk
+            return pos, old, blk, False
         raise RuntimeError("no editable spot")
 
     def human_modify(self, L):
@@ -249,13 +248,12 @@ class Gen:
         bags = {}  # path -> set of non-trivial lines the session added (final form)
         calls = []  # (name, input, tool_result_text, toolUseResult, is_error)
         snaps = []
-        touched = set()
 
         def abs_(p):
             return self.cwd + "/" + p
 
         def read(p):
-            L = wc.get(p) or base[p]
+            L = wc[p] if p in wc else base[p]
             text = "\n".join("%6d\u2192%s" % (i + 1, l) for i, l in enumerate(L))
             calls.append(("Read", {"file_path": abs_(p)}, text,
                           {"type": "text", "file": {"filePath": abs_(p), "content": "\n".join(L) + "\n",
@@ -263,39 +261,36 @@ class Gen:
                           False))
 
         def edit(p, own=False):
-            L = wc.setdefault(p, list(base[p]))
+            if p not in wc:
+                wc[p] = list(base[p])
+            L = wc[p]
+            original = "\n".join(L) + "\n"
             bag = bags.setdefault(p, set())
             if own and bag:
                 # Rewrite one of the session's own lines.
-                mine = [i for i, l in enumerate(L) if l in bag]
-                i = r.choice(mine)
-                old, new = [L[i]], self.stmt()
-                pos = i
+                i = r.choice([i for i, l in enumerate(L) if l in bag])
+                pos, old, new, anchored = i, [L[i]], self.stmt(), False
                 L[i:i + 1] = new
             else:
-                pos, old, new = self.make_edit(L)
-            removed = [l for l in old if l not in new]
-            added = [l for l in new if l not in old]
+                pos, old, new, anchored = self.make_edit(L)
+            shared = old[:1] if anchored else []
+            removed = old[len(shared):]
+            added = new[len(shared):]
             for l in removed:
                 bag.discard(l)
             bag.update(nontrivial(added))
-            # structuredPatch with 3 lines of context, as Claude Code writes it.
+            # structuredPatch with 3 lines of context, as Claude Code writes it (an insert's anchor line is
+            # context, like a line diff makes it).
             before = L[max(0, pos - 3):pos]
             after_start = pos + len(new)
             after = L[after_start:after_start + 3]
-            plines = [" " + l for l in before]
-            plines += [(" " if l in new else "-") + l for l in old if l in new and False] or []
-            # old/new share the anchor line (inserts): write it as context, like a line diff does.
-            shared = [l for l in old if l in new]
-            plines += [" " + l for l in shared]
+            plines = [" " + l for l in before + shared]
             plines += ["-" + l for l in removed] + ["+" + l for l in added]
             plines += [" " + l for l in after]
             old_start = max(0, pos - 3) + 1
             patch = [{"oldStart": old_start, "oldLines": len(before) + len(old) + len(after),
                       "newStart": old_start, "newLines": len(before) + len(new) + len(after), "lines": plines}]
             snippet = "\n".join("%6d\u2192%s" % (pos + 1 + k, l) for k, l in enumerate(new[:8]))
-            original = "\n".join(base[p] if p not in touched else L) + "\n"
-            touched.add(p)
             calls.append(("Edit", {"file_path": abs_(p), "old_string": "\n".join(old),
                                    "new_string": "\n".join(new)},
                           f"The file {abs_(p)} has been updated. Here's the result of running `cat -n` on a "
@@ -383,7 +378,7 @@ class Gen:
                 # keep uuid/timestamp last, as Claude Code does
                 d["uuid"] = d.pop("uuid")
                 d["timestamp"] = d.pop("timestamp")
-            out.append(json.dumps(d, separators=(",", ":")))
+            out.append(json.dumps(d, separators=(",", ":"), ensure_ascii=False))
             parent = u
 
         topic = r.choice(TOPICS)
@@ -421,7 +416,7 @@ class Gen:
         assistant([{"type": "text", "text": f"Done: {topic} updated and the tests pass."}], "end_turn",
                   r.randint(50, 300))
         data = "\n".join(out) + "\n"
-        with open(os.path.join(self.proj_dir, sid + ".jsonl"), "w") as f:
+        with open(os.path.join(self.proj_dir, sid + ".jsonl"), "w", encoding="utf-8") as f:
             f.write(data)
         self.log_bytes += len(data)
         return sid, start_ms // 1000, t // 1000
@@ -438,7 +433,8 @@ class Gen:
 
     def record_session(self, sid, role, plan, commit_adds, start, end, via, branch):
         self.sessions.append({"id": sid, "role": role, "branch": branch, "started_at": start, "ended_at": end,
-                              "bags": plan["bags"], "commit_adds": commit_adds, "merged_via": via})
+                              "bags": plan["bags"], "commit_adds": commit_adds, "merged_via": via,
+                              "extra": plan["extra"]})
 
     def adds_of(self, old_files, changes):
         """(path -> set of non-trivial lines added) of a commit turning old_files into changes."""
@@ -453,7 +449,7 @@ class Gen:
         r = self.rng
         n_sess = a.sessions
         roles = (["merge"] * round(n_sess * 0.15) + ["squash"] * round(n_sess * 0.08)
-                 + ["abandoned"] * round(n_sess * 0.10) + ["lost"] * round(n_sess * 0.07))
+                 + ["abandoned"] * round(n_sess * 0.10) + ["lost"] * round(n_sess * 0.10))
         roles = roles[:n_sess]
         roles += ["direct"] * (n_sess - len(roles))
         n_merge = max(round(a.commits * 0.05), roles.count("merge"))
@@ -463,10 +459,11 @@ class Gen:
         events += [("merge", None)] * (n_merge - roles.count("merge"))
         events += [("squash", None)] * (n_squash - roles.count("squash"))
         # Estimate commits per event to fill up with human commits on main.
-        est = {"direct": 1, "merge": 3.5, "squash": 1.75, "abandoned": 2, "lost": 0}
+        est = {"direct": 1, "merge": 3.4, "squash": 2.2, "abandoned": 2.4, "lost": 0}
         used = 1 + sum(est[role] for role in roles) + 3.5 * (n_merge - roles.count("merge")) \
-            + 1.75 * (n_squash - roles.count("squash"))
-        events += [("human", None)] * max(0, int(a.commits - used))
+            + 1 * (n_squash - roles.count("squash"))
+        # A few spare human commits: they are skipped once the target is reached.
+        events += [("human", None)] * max(0, int((a.commits - used) * 1.01))
         r.shuffle(events)
         gap = SPAN_S / (len(events) + 1)
 
@@ -545,8 +542,6 @@ class Gen:
             self.merges += 1
             self.main_commit(t, who, f"Merge branch '{name}'", changes, merge_parent=bc[-1][0])
         else:
-            for p in paths:
-                pass
             changes = {p: wc[p] for p in paths}
             self.pr_no += 1
             self.squashes += 1
@@ -564,7 +559,7 @@ class Gen:
         fork_mark, fork_t = self.main_marks[fork]
         base = self.stable_since(fork) if role in ("merge", "squash") else self.files
         extra = []
-        if committed_role and r.random() < 0.3:
+        if committed_role and r.random() < 0.4:
             extra = [r.choice(list(base))]
         chunks = 1 if role == "direct" else r.randint(2, 3)
         n_existing = r.randint(1, 4) if role == "direct" else r.randint(2, 4)
@@ -648,8 +643,7 @@ class Gen:
                  "lines_added": added, "lines_committed": committed, "lines_merged": merged,
                  "lines_in_head": in_head, "merged": merged > 0,
                  "merged_via": s["merged_via"] if merged > 0 else None, "commits": sorted(commits),
-                 "uncommitted_files": s["extra"] if False else None}
-            del e["uncommitted_files"]
+                 "uncommitted_files": s["extra"]}
             for k in tot:
                 tot[k] += e[k]
             out.append(e)

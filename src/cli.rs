@@ -17,7 +17,7 @@ use crate::formats::Depth;
 use crate::git::RepoScope;
 use crate::ingest::{self, Ingested};
 use crate::metrics::usage::{GroupBy, usage_report};
-use crate::metrics::{ReadSummary, SessionReport, SessionsReport};
+use crate::metrics::{ReadSummary, SessionReport, SessionsReport, Settings};
 use crate::model::Agent;
 use crate::pricing::PriceTable;
 use crate::report;
@@ -270,7 +270,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         .join(", ")
                 ),
             };
-            let prices = load_prices(g, Some(&scope.root))?;
+            let settings = load_settings(g, Some(&scope.root), now)?;
             let opts = crate::git::CorrelateOptions {
                 base: a.base.clone(),
                 after_s: span_seconds(&a.window, now, &tz)?,
@@ -283,8 +283,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 git_notes: c.notes,
                 sessions: vec![SessionReport::new(
                     session,
-                    &prices,
+                    &settings,
                     c.outcomes.into_iter().next(),
+                    true,
                 )],
                 read: ReadSummary::of(&ing),
             };
@@ -312,13 +313,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 })?)
             };
             let ing = read_logs(g, f, &window, Depth::Full)?;
-            let prices = load_prices(
+            let settings = load_settings(
                 g,
                 scope
                     .as_ref()
                     .map(|s| s.root.clone())
                     .or_else(config_dir)
                     .as_deref(),
+                now,
             )?;
             let chosen: Vec<&crate::model::Session> = ing
                 .sessions
@@ -344,7 +346,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut sessions: Vec<SessionReport> = chosen
                 .iter()
                 .zip(outcomes)
-                .map(|(s, o)| SessionReport::new(s, &prices, o))
+                .map(|(s, o)| SessionReport::new(s, &settings, o, false))
                 .collect();
             sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));
             if let Some(n) = a.limit {
@@ -429,18 +431,29 @@ fn config_dir() -> Option<PathBuf> {
 }
 
 fn load_prices(g: &Global, config_dir: Option<&Path>) -> Result<PriceTable> {
-    let mut table = PriceTable::embedded();
+    Ok(load_settings(g, config_dir, Timestamp::now())?.prices)
+}
+
+/// Prices, tiers, routing and thresholds: the defaults, then `.agent-audit.toml` in `config_dir`, then
+/// `--prices`.
+fn load_settings(g: &Global, config_dir: Option<&Path>, now: Timestamp) -> Result<Settings> {
+    let mut set = Settings::new(PriceTable::embedded(), now);
     if let Some(dir) = config_dir {
         let cfg = Config::load_from(dir)?;
         if let Some(path) = &cfg.path {
-            table.apply_overrides(&cfg.prices, &path.display().to_string())?;
+            set.prices
+                .apply_overrides(&cfg.prices, &path.display().to_string())?;
+            set.tiers = crate::metrics::TierRules::new(cfg.tiers);
+            set.routing = cfg.routing;
+            set.thresholds = cfg.thresholds;
         }
     }
     if let Some(path) = &g.prices {
         let overrides = PriceTable::parse_overrides_file(path)?;
-        table.apply_overrides(&overrides, &path.display().to_string())?;
+        set.prices
+            .apply_overrides(&overrides, &path.display().to_string())?;
     }
-    Ok(table)
+    Ok(set)
 }
 
 fn read_logs(g: &Global, f: &Filters, window: &Window, depth: Depth) -> Result<Ingested> {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::metrics::{Routing, Thresholds, Tier};
 use crate::pricing::PriceOverride;
 
 /// The config file's name.
@@ -19,6 +20,15 @@ pub struct Config {
     /// Price overrides: `[prices."model-id"]` with USD per million tokens.
     #[serde(default)]
     pub prices: BTreeMap<String, PriceOverride>,
+    /// Route tier overrides: `[tiers]` `"model-id-or-pattern*" = "premium" | "standard" | "economy"`.
+    #[serde(default)]
+    pub tiers: BTreeMap<String, Tier>,
+    /// `[routing]`: economy model per provider, and the output limit of a "short answer".
+    #[serde(default)]
+    pub routing: Routing,
+    /// `[thresholds]`: flag and verdict thresholds.
+    #[serde(default)]
+    pub thresholds: Thresholds,
     /// Where it was read from.
     #[serde(skip)]
     pub path: Option<PathBuf>,

@@ -1,8 +1,14 @@
 //! Model (+ later, git facts) → the figures every renderer reads. Renderers compute nothing: a number
 //! shown anywhere is a field of [`SessionReport`] or [`usage::UsageReport`].
 
+pub mod breadth;
 pub mod cost;
+pub mod premium;
+pub mod retries;
+pub mod steps;
+pub mod tier;
 pub mod usage;
+pub mod verdict;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -11,9 +17,15 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::git::Outcome;
-use crate::model::{Agent, Session, ToolKind};
+use crate::model::{Agent, Session};
 use crate::pricing::PriceTable;
+pub use breadth::Context;
 use cost::Spend;
+pub use premium::{Premium, Routing};
+pub use retries::Retries;
+pub use steps::StepRow;
+pub use tier::{Tier, TierRules};
+pub use verdict::{Flag, OutcomeMetrics, Thresholds, Verdict};
 
 /// Token counts as the JSON contract names them: `input` excludes cache reads and writes, `reasoning` is
 /// a part of `output`.
@@ -50,15 +62,32 @@ impl Tokens {
     }
 }
 
-/// What a session pulled into its context.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Context {
-    /// Distinct files read.
-    pub files_read: u64,
-    /// Distinct files changed by edits that applied.
-    pub files_edited: u64,
-    /// Bytes of tool results returned to the model.
-    pub bytes_read: u64,
+/// The settings the per-session metrics need besides the session itself.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Prices.
+    pub prices: PriceTable,
+    /// Route tiers.
+    pub tiers: TierRules,
+    /// Economy models and the "short answer" limit.
+    pub routing: Routing,
+    /// Flag and verdict thresholds.
+    pub thresholds: Thresholds,
+    /// The time of the report (for "the review window is still open").
+    pub now: Timestamp,
+}
+
+impl Settings {
+    /// Default rules with the given prices, at `now`.
+    pub fn new(prices: PriceTable, now: Timestamp) -> Settings {
+        Settings {
+            prices,
+            tiers: TierRules::default(),
+            routing: Routing::default(),
+            thresholds: Thresholds::default(),
+            now,
+        }
+    }
 }
 
 /// One session, summarised: the object behind a row of `sessions` and an entry of its JSON.
@@ -90,12 +119,18 @@ pub struct SessionReport {
     pub tokens: Tokens,
     /// List-price cost, `null` when any step could not be priced.
     pub cost_usd: Option<f64>,
+    /// Cost of the steps that could be priced.
+    pub priced_usd: f64,
     /// Models the price table does not know (their steps are not priced).
     pub unpriced_models: Vec<String>,
     /// Steps whose token counts the log does not carry.
     pub steps_without_tokens: u64,
     /// Context breadth.
     pub context: Context,
+    /// Retries and churn.
+    pub retries: Retries,
+    /// Premium routes and routing savings.
+    pub premium: Premium,
     /// Lines skipped while reading the session's files.
     pub skipped_lines: u64,
     /// Skipped lines by reason.
@@ -106,36 +141,71 @@ pub struct SessionReport {
     pub notes: Vec<String>,
     /// What became of its edits in git; `null` when not correlated (`--all`, or no repository).
     pub outcome: Option<Outcome>,
+    /// Cost and tokens per accepted line, review burden.
+    pub metrics: OutcomeMetrics,
+    /// `leverage`, `theater` or `lead`.
+    pub verdict: Verdict,
+    /// Why, in plain sentences (the deciding reason first).
+    pub reasons: Vec<String>,
+    /// Rules that fired.
+    pub flags: Vec<Flag>,
+    /// One row per step (only in `session`'s JSON and table; empty in `sessions`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub step_rows: Vec<StepRow>,
 }
 
 impl SessionReport {
-    /// Summarises a session with the given prices and, when known, its git outcome.
-    pub fn new(s: &Session, prices: &PriceTable, outcome: Option<Outcome>) -> SessionReport {
+    /// Summarises a session and, when known, its git outcome. `with_steps` keeps the per-step rows.
+    pub fn new(
+        s: &Session,
+        set: &Settings,
+        outcome: Option<Outcome>,
+        with_steps: bool,
+    ) -> SessionReport {
         let mut spend = Spend::default();
         let mut models = BTreeSet::new();
-        for step in &s.steps {
-            spend.add_step(step, prices);
+        let (retries_counts, marks) = retries::analyze(s);
+        let mut rows = Vec::with_capacity(s.steps.len());
+        for (i, step) in s.steps.iter().enumerate() {
+            spend.add_step(step, &set.prices);
             if let Some(m) = &step.model {
                 models.insert(m.clone());
             }
+            rows.push(StepRow::new(
+                i + 1,
+                step,
+                set.tiers.tier(step.model.as_deref(), step.service_tier),
+                cost::step_cost(step, &set.prices),
+                marks[i],
+                set.routing.simple_output_max,
+            ));
         }
-        let mut read = BTreeSet::new();
-        let mut edited = BTreeSet::new();
-        let mut context = Context::default();
-        let (mut calls, mut failed) = (0, 0);
-        for call in s.tool_calls() {
-            calls += 1;
-            failed += u64::from(call.is_error);
-            context.bytes_read += call.output_bytes;
-            if call.kind == ToolKind::Read && !call.is_error {
-                read.extend(call.paths.iter().map(String::as_str));
-            }
-            if let Some(e) = &call.edit {
-                edited.insert(e.path.as_str());
-            }
-        }
-        context.files_read = read.len() as u64;
-        context.files_edited = edited.len() as u64;
+        let premium = premium::analyze(&s.steps, &mut rows, &set.prices, &set.routing);
+        let mut retries = retries_counts;
+        let retry_rows = rows.iter().filter(|r| r.error || r.retry);
+        retries.retry_cost_usd = retry_rows.map(|r| r.cost_usd).sum::<Option<f64>>();
+        let context = breadth::context(s, &spend.tokens);
+        let failed = s.tool_calls().filter(|c| c.is_error).count() as u64;
+        let tokens: Tokens = spend.tokens.into();
+        let cost_usd = spend.cost_usd();
+        let unpriced_models: Vec<String> = spend.unpriced_models.into_iter().collect();
+        let metrics = verdict::outcome_metrics(cost_usd, tokens.total(), outcome.as_ref());
+        let days_since_end = s
+            .ended_at
+            .map(|e| (set.now.as_second() - e.as_second()) as f64 / 86_400.0);
+        let (verdict, reasons, flags) = verdict::judge(
+            &verdict::Evidence {
+                cost: cost_usd,
+                unpriced_models: &unpriced_models,
+                outcome: outcome.as_ref(),
+                metrics: &metrics,
+                retries: &retries,
+                context: &context,
+                premium: &premium,
+                days_since_end,
+            },
+            &set.thresholds,
+        );
         SessionReport {
             id: s.id.clone(),
             agent: s.agent,
@@ -149,18 +219,26 @@ impl SessionReport {
                 .map(|(a, b)| b.as_second() - a.as_second()),
             models: models.into_iter().collect(),
             steps: spend.steps,
-            tool_calls: calls,
+            tool_calls: s.tool_calls().count() as u64,
             failed_tool_calls: failed,
-            tokens: spend.tokens.into(),
-            cost_usd: spend.cost_usd(),
-            unpriced_models: spend.unpriced_models.into_iter().collect(),
+            tokens,
+            cost_usd,
+            priced_usd: spend.priced_usd,
+            unpriced_models,
             steps_without_tokens: spend.steps_without_tokens,
             context,
+            retries,
+            premium,
             skipped_lines: s.skipped.total(),
             skipped: s.skipped.by_reason.clone(),
             files: s.files.clone(),
             notes: s.notes.clone(),
             outcome,
+            metrics,
+            verdict,
+            reasons,
+            flags,
+            step_rows: if with_steps { rows } else { Vec::new() },
         }
     }
 }

@@ -34,7 +34,8 @@ pub fn short(n: u64) -> String {
 pub fn usd(cost: Option<f64>) -> String {
     match cost {
         Some(c) if c + 0.0 >= 100.0 => format!("${c:.0}"),
-        Some(c) if c.abs() < 0.005 => "$0.00".into(),
+        Some(c) if c.abs() < 0.000_05 => "$0.00".into(),
+        Some(c) if c.abs() < 0.01 => format!("${c:.4}"),
         Some(c) => format!("${c:.2}"),
         None => "?".into(),
     }

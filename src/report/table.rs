@@ -109,8 +109,8 @@ fn cost_cell(cost: Option<f64>, priced: f64) -> String {
 pub fn sessions(r: &SessionsReport, color: bool) -> String {
     let mut t = table(
         &[
-            "session", "agent", "started", "duration", "models", "steps", "tools", "failed",
-            "tokens", "cost", "lines", "merged", "in HEAD", "via",
+            "session", "agent", "started", "duration", "models", "steps", "failed", "tokens",
+            "cost", "lines", "merged", "in HEAD", "via", "verdict",
         ],
         color,
     );
@@ -139,14 +139,14 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
                 .collect::<Vec<_>>()
                 .join(", "),
             s.steps.to_string(),
-            s.tool_calls.to_string(),
-            s.failed_tool_calls.to_string(),
+            format!("{}/{}", s.failed_tool_calls, s.tool_calls),
             short(s.tokens.total()),
             usd(s.cost_usd),
             lines,
             merged,
             head,
             via,
+            verdict_cell(s),
         ]);
     }
     right(&mut t, 5);
@@ -169,6 +169,20 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
     }
     out.push_str(&footer(&r.read));
     out
+}
+
+fn verdict_cell(s: &crate::metrics::SessionReport) -> String {
+    let codes: Vec<&str> = s
+        .flags
+        .iter()
+        .map(|f| f.code)
+        .filter(|c| *c != "unknown-price")
+        .collect();
+    if codes.is_empty() {
+        s.verdict.as_str().to_string()
+    } else {
+        format!("{} ({})", s.verdict.as_str(), codes.join(", "))
+    }
 }
 
 fn totals_line(r: &SessionsReport) -> String {
@@ -233,6 +247,54 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
     for n in &s.notes {
         out.push_str(&format!("  note: {n}\n"));
     }
+    out.push_str(&format!(
+        "\nverdict: {}\n",
+        s.verdict.as_str().to_uppercase()
+    ));
+    for r in &s.reasons {
+        out.push_str(&format!("  - {r}\n"));
+    }
+    out.push_str(&steps_table(s, color));
+    let c = &s.context;
+    out.push_str(&format!(
+        "\ncontext: {} files read ({} never edited), {} edited, {} dirs listed, {} searches, {} of tool output; cache reads {} of input\n",
+        c.files_read,
+        c.files_read_not_edited,
+        c.files_edited,
+        c.dirs_listed,
+        c.searches,
+        bytes(c.bytes_read),
+        c.cache_read_share.map_or("-".into(), |x| format!("{:.0}%", x * 100.0)),
+    ));
+    let rt = &s.retries;
+    out.push_str(&format!(
+        "retries: {} failed calls ({} failed edits, {} re-attempted), {} commands re-run after failing, {} rewrites of its own lines ({} lines); {} steps, {}\n",
+        rt.failed_calls,
+        rt.failed_edits,
+        rt.edit_retries,
+        rt.command_reruns,
+        rt.rewrites,
+        rt.self_removed_lines,
+        rt.retry_steps,
+        usd(rt.retry_cost_usd),
+    ));
+    let p = &s.premium;
+    out.push_str(&format!(
+        "routing: {} premium steps ({}), {} of them only read/listed/searched; on the economy model they would have cost {} less\n",
+        p.steps,
+        usd(Some(p.cost_usd)),
+        p.simple_steps,
+        usd(Some(p.savings_usd)),
+    ));
+    let m = &s.metrics;
+    let opt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("${x:.3}"));
+    out.push_str(&format!(
+        "per line: {} per merged line, {} per line in HEAD, {} lines per dollar, review burden {}\n",
+        opt(m.cost_per_merged_line),
+        opt(m.cost_per_head_line),
+        m.lines_per_dollar.map_or("-".into(), |x| format!("{x:.0}")),
+        m.review_burden.map_or("-".into(), |x| x.to_string()),
+    ));
     let Some(o) = &s.outcome else {
         out.push_str("\nno git outcome\n");
         return out;
@@ -306,6 +368,72 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
         out.push_str(&format!("note: {n}\n"));
     }
     out
+}
+
+fn bytes(n: u64) -> String {
+    let f = n as f64;
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KiB", f / 1024.0)
+    } else {
+        format!("{:.1} MiB", f / 1048576.0)
+    }
+}
+
+/// The step table: every response, its route and what its tools did.
+fn steps_table(s: &crate::metrics::SessionReport, color: bool) -> String {
+    if s.step_rows.is_empty() {
+        return String::new();
+    }
+    let mut t = table(
+        &[
+            "#", "time", "model", "route", "tokens", "cost", "tools", "in", "marks",
+        ],
+        color,
+    );
+    for r in &s.step_rows {
+        let tools: Vec<String> = r
+            .calls
+            .iter()
+            .map(|c| {
+                let target = c
+                    .paths
+                    .first()
+                    .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                    .unwrap_or_default();
+                let err = if c.is_error { "!" } else { "" };
+                if target.is_empty() {
+                    format!("{}{err}", c.name)
+                } else {
+                    format!("{}({target}){err}", c.name)
+                }
+            })
+            .collect();
+        let mut marks = Vec::new();
+        if r.error {
+            marks.push("error".to_string());
+        }
+        if r.retry {
+            marks.push("retry".to_string());
+        }
+        if let (Some(m), Some(c)) = (&r.economy_model, r.economy_cost_usd) {
+            marks.push(format!("{} on {}", usd(Some(c)), shorten_model(m)));
+        }
+        t.add_row(vec![
+            r.index.to_string(),
+            r.at.strftime("%H:%M:%S").to_string(),
+            r.model.as_deref().map_or("-", shorten_model).to_string(),
+            r.tier.as_str().to_string(),
+            r.tokens.map_or("?".into(), |t| short(t.total())),
+            usd(r.cost_usd),
+            tools.join(" "),
+            bytes(r.bytes_in),
+            marks.join(", "),
+        ]);
+    }
+    right(&mut t, 4);
+    format!("{t}\n")
 }
 
 /// Model ids without the date suffix, for narrow columns.

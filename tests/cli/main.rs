@@ -9,3 +9,4 @@ mod git_routes;
 mod samples;
 mod sessions;
 mod usage;
+mod verdicts;

@@ -295,6 +295,8 @@ pub struct ClaudeLog {
     cwd: String,
     lines: Vec<String>,
     n: u32,
+    model: String,
+    usage: (u64, u64, u64, u64),
 }
 
 impl ClaudeLog {
@@ -305,7 +307,43 @@ impl ClaudeLog {
             cwd: cwd.to_str().expect("utf8").into(),
             lines: Vec::new(),
             n: 0,
+            model: "claude-sonnet-4-5-20250929".into(),
+            usage: (10, 100, 1000, 100),
         }
+    }
+
+    /// The model and usage `(input, output, cache_read, cache_write)` of the following steps.
+    pub fn on(&mut self, model: &str, usage: (u64, u64, u64, u64)) -> &mut Self {
+        self.model = model.into();
+        self.usage = usage;
+        self
+    }
+
+    /// A `Read` of a file returning `bytes` bytes.
+    pub fn read(&mut self, ts: &str, rel: &str, bytes: usize) -> &mut Self {
+        let path = format!("{}/{rel}", self.cwd);
+        self.call(
+            ts,
+            "Read",
+            serde_json::json!({"file_path": path}),
+            "x".repeat(bytes).into(),
+            true,
+            serde_json::json!({"type": "text", "file": {"filePath": path}}),
+        );
+        self
+    }
+
+    /// A `Bash` command that succeeds or fails.
+    pub fn bash(&mut self, ts: &str, command: &str, ok: bool) -> &mut Self {
+        self.call(
+            ts,
+            "Bash",
+            serde_json::json!({"command": command}),
+            if ok { "ok" } else { "Error: Exit code 1" }.into(),
+            ok,
+            serde_json::json!({"stdout": "", "stderr": "", "interrupted": false}),
+        );
+        self
     }
 
     fn call(
@@ -324,9 +362,10 @@ impl ClaudeLog {
             serde_json::json!({
                 "type": "assistant", "sessionId": self.id, "cwd": self.cwd, "timestamp": ts,
                 "gitBranch": "feature", "requestId": format!("req_{}_{n}", self.id),
-                "message": {"id": format!("msg_{}_{n}", self.id), "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+                "message": {"id": format!("msg_{}_{n}", self.id), "role": "assistant", "model": self.model,
                     "content": [{"type": "tool_use", "id": tool_id, "name": name, "input": input}],
-                    "usage": {"input_tokens": 10, "output_tokens": 100, "cache_read_input_tokens": 1000, "cache_creation_input_tokens": 100}}
+                    "usage": {"input_tokens": self.usage.0, "output_tokens": self.usage.1,
+                        "cache_read_input_tokens": self.usage.2, "cache_creation_input_tokens": self.usage.3}}
             })
             .to_string(),
         );

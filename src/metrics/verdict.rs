@@ -1,0 +1,299 @@
+//! Outcome metrics, flags and the verdict: **leverage** (accepted work at a reasonable cost), **theater**
+//! (visible usage, no accepted result, or a result too small for its cost) or **lead** (not enough
+//! evidence yet). Every rule is here, with its threshold; thresholds live in `[thresholds]` of
+//! `.agent-audit.toml`.
+
+use serde::{Deserialize, Serialize};
+
+use super::breadth::Context;
+use super::premium::Premium;
+use super::retries::Retries;
+use crate::git::Outcome;
+
+/// `[thresholds]`: the numbers the flags and the verdict compare against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// `cost-outweighs-diff` above this cost per merged line (USD).
+    pub max_cost_per_merged_line: f64,
+    /// `retry-loop` when edit re-attempts plus command re-runs reach this many…
+    pub retry_loop_min_retries: u64,
+    /// …or when the steps with failures and retries cost at least this share of the session.
+    pub retry_loop_min_cost_share: f64,
+    /// `broad-context` when at least this many files were read…
+    pub broad_context_min_files: u64,
+    /// …and at least this many files were read per file edited (or nothing was edited).
+    pub broad_context_min_read_to_edited: f64,
+    /// `premium-on-simple-steps` when at least this many premium steps only read, listed or searched…
+    pub premium_simple_min_steps: u64,
+    /// …and moving them to the economy model would save at least this much (USD).
+    pub premium_simple_min_savings_usd: f64,
+    /// A session that ended less than this many days ago with nothing merged is `lead`: its
+    /// branch may still be under review.
+    pub open_window_days: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            max_cost_per_merged_line: 0.50,
+            retry_loop_min_retries: 3,
+            retry_loop_min_cost_share: 0.25,
+            broad_context_min_files: 25,
+            broad_context_min_read_to_edited: 10.0,
+            premium_simple_min_steps: 3,
+            premium_simple_min_savings_usd: 0.05,
+            open_window_days: 2.0,
+        }
+    }
+}
+
+/// The judgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Verdict {
+    /// Accepted work (merged lines) at a cost per line within the threshold.
+    Leverage,
+    /// Visible usage without an accepted result, or an accepted result too small for its cost.
+    Theater,
+    /// Not enough evidence: no edits, no git outcome, unknown cost, or the review window still open.
+    Lead,
+}
+
+impl Verdict {
+    /// The name used in JSON and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Leverage => "leverage",
+            Verdict::Theater => "theater",
+            Verdict::Lead => "lead",
+        }
+    }
+}
+
+/// One flag: a rule that fired, with the measured value and the threshold it crossed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    /// Stable code: `no-accepted-output`, `cost-outweighs-diff`, `retry-loop`, `broad-context`,
+    /// `premium-on-simple-steps`, `unknown-price`.
+    pub code: &'static str,
+    /// Plain words.
+    pub message: String,
+    /// The measured value.
+    pub value: Option<f64>,
+    /// The threshold.
+    pub threshold: Option<f64>,
+}
+
+/// Outcome metrics (the JSON `metrics` object).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OutcomeMetrics {
+    /// Cost / merged lines.
+    pub cost_per_merged_line: Option<f64>,
+    /// Cost / lines still in HEAD.
+    pub cost_per_head_line: Option<f64>,
+    /// Tokens / merged lines.
+    pub tokens_per_merged_line: Option<f64>,
+    /// Merged lines per dollar.
+    pub lines_per_dollar: Option<f64>,
+    /// What a reviewer had to read: merged agent lines + files holding them + lines the session churned
+    /// (added then removed or rewrote itself) before merge.
+    pub review_burden: Option<u64>,
+}
+
+/// Computes the outcome metrics.
+pub fn outcome_metrics(
+    cost: Option<f64>,
+    tokens: u64,
+    outcome: Option<&Outcome>,
+) -> OutcomeMetrics {
+    let Some(o) = outcome else {
+        return OutcomeMetrics::default();
+    };
+    let per = |n: u64| cost.filter(|_| n > 0).map(|c| c / n as f64);
+    OutcomeMetrics {
+        cost_per_merged_line: per(o.lines_merged),
+        cost_per_head_line: per(o.lines_in_head),
+        tokens_per_merged_line: (o.lines_merged > 0).then(|| tokens as f64 / o.lines_merged as f64),
+        lines_per_dollar: cost.filter(|c| *c > 0.0).map(|c| o.lines_merged as f64 / c),
+        review_burden: Some(
+            o.lines_merged
+                + o.files.iter().filter(|f| f.lines_merged > 0).count() as u64
+                + o.self_removed_lines,
+        ),
+    }
+}
+
+/// Everything the verdict reads.
+pub struct Evidence<'a> {
+    /// Session cost, `None` when unknown.
+    pub cost: Option<f64>,
+    /// Models without a price.
+    pub unpriced_models: &'a [String],
+    /// The git outcome, when correlated.
+    pub outcome: Option<&'a Outcome>,
+    /// Outcome metrics.
+    pub metrics: &'a OutcomeMetrics,
+    /// Retries.
+    pub retries: &'a Retries,
+    /// Breadth.
+    pub context: &'a Context,
+    /// Premium usage.
+    pub premium: &'a Premium,
+    /// Days since the session ended.
+    pub days_since_end: Option<f64>,
+}
+
+/// Flags, then the verdict with its reasons (plain sentences, first the deciding one).
+pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Flag>) {
+    let mut flags = Vec::new();
+    if !e.unpriced_models.is_empty() {
+        flags.push(Flag {
+            code: "unknown-price",
+            message: format!(
+                "no list price for {}: the cost is unknown, not zero",
+                e.unpriced_models.join(", ")
+            ),
+            value: None,
+            threshold: None,
+        });
+    }
+    let retries = e.retries.edit_retries + e.retries.command_reruns;
+    let retry_share = match (e.retries.retry_cost_usd, e.cost) {
+        (Some(r), Some(c)) if c > 0.0 => Some(r / c),
+        _ => None,
+    };
+    if retries >= t.retry_loop_min_retries {
+        flags.push(Flag {
+            code: "retry-loop",
+            message: format!(
+                "{retries} re-attempts after failures ({} failed edits, {} re-run commands)",
+                e.retries.failed_edits, e.retries.command_reruns
+            ),
+            value: Some(retries as f64),
+            threshold: Some(t.retry_loop_min_retries as f64),
+        });
+    } else if let Some(share) = retry_share
+        && share >= t.retry_loop_min_cost_share
+        && e.retries.retry_steps > 1
+    {
+        flags.push(Flag {
+            code: "retry-loop",
+            message: format!(
+                "{:.0}% of the cost went to steps that failed or retried",
+                share * 100.0
+            ),
+            value: Some(share),
+            threshold: Some(t.retry_loop_min_cost_share),
+        });
+    }
+    let c = e.context;
+    let broad_ratio = c.read_to_edited.unwrap_or(f64::INFINITY);
+    if c.files_read >= t.broad_context_min_files
+        && broad_ratio >= t.broad_context_min_read_to_edited
+    {
+        flags.push(Flag {
+            code: "broad-context",
+            message: format!(
+                "read {} files to edit {} ({} bytes of tool output in context)",
+                c.files_read, c.files_edited, c.bytes_read
+            ),
+            value: Some(c.files_read as f64),
+            threshold: Some(t.broad_context_min_files as f64),
+        });
+    }
+    let p = e.premium;
+    if p.simple_steps >= t.premium_simple_min_steps
+        && p.savings_usd >= t.premium_simple_min_savings_usd
+    {
+        flags.push(Flag {
+            code: "premium-on-simple-steps",
+            message: format!(
+                "{} premium steps only read, listed or searched; the economy model would have saved ${:.2}",
+                p.simple_steps, p.savings_usd
+            ),
+            value: Some(p.savings_usd),
+            threshold: Some(t.premium_simple_min_savings_usd),
+        });
+    }
+
+    let mut reasons = Vec::new();
+    let verdict = match e.outcome {
+        None => {
+            reasons.push("no git outcome: run inside the repository the session worked in".into());
+            Verdict::Lead
+        }
+        Some(o) if o.lines_added == 0 => {
+            reasons.push("the session made no edits: nothing to accept or reject".into());
+            Verdict::Lead
+        }
+        Some(o) if !o.merged && e.days_since_end.is_some_and(|d| d < t.open_window_days) => {
+            reasons.push(format!(
+                "{} lines added, none merged yet, and the session ended less than {} days ago",
+                o.lines_added, t.open_window_days
+            ));
+            Verdict::Lead
+        }
+        Some(o) if !o.merged => {
+            flags.insert(
+                0,
+                Flag {
+                    code: "no-accepted-output",
+                    message: format!(
+                        "{} lines added, {} committed, none reached the base branch",
+                        o.lines_added, o.lines_committed
+                    ),
+                    value: Some(0.0),
+                    threshold: Some(1.0),
+                },
+            );
+            reasons.push(format!(
+                "no accepted output: {} lines added, none merged",
+                o.lines_added
+            ));
+            Verdict::Theater
+        }
+        Some(o) => match (e.cost, e.metrics.cost_per_merged_line) {
+            (None, _) | (_, None) => {
+                reasons.push(format!(
+                    "{} lines merged, but the cost is unknown, so cost per line cannot be judged",
+                    o.lines_merged
+                ));
+                Verdict::Lead
+            }
+            (Some(_), Some(per_line)) if per_line > t.max_cost_per_merged_line => {
+                flags.insert(
+                    0,
+                    Flag {
+                        code: "cost-outweighs-diff",
+                        message: format!(
+                            "${per_line:.2} per merged line ({} lines) is above ${:.2}",
+                            o.lines_merged, t.max_cost_per_merged_line
+                        ),
+                        value: Some(per_line),
+                        threshold: Some(t.max_cost_per_merged_line),
+                    },
+                );
+                reasons.push(format!(
+                    "the accepted diff ({} lines) is too small for its cost (${per_line:.2} per line)",
+                    o.lines_merged
+                ));
+                Verdict::Theater
+            }
+            (Some(_), Some(per_line)) => {
+                reasons.push(format!(
+                    "{} lines merged ({} still in HEAD) at ${per_line:.2} per line",
+                    o.lines_merged, o.lines_in_head
+                ));
+                Verdict::Leverage
+            }
+        },
+    };
+    for f in &flags {
+        if !matches!(f.code, "no-accepted-output" | "cost-outweighs-diff") {
+            reasons.push(f.message.clone());
+        }
+    }
+    (verdict, reasons, flags)
+}
