@@ -71,6 +71,9 @@ pub enum Command {
     /// One session in detail: its figures, and per edited file where its lines went (commit, merged,
     /// still in HEAD).
     Session(SessionArgs),
+    /// Summarise the branch for a pre-merge check or CI: the sessions whose lines are in base..HEAD,
+    /// their cost, agent vs human lines, review burden; exit 1 when a --fail-on rule is broken.
+    Check(CheckArgs),
     /// The embedded price table (with overrides applied), with each entry's source and date.
     Prices(PricesArgs),
 }
@@ -179,6 +182,35 @@ pub struct SessionArgs {
     pub json: bool,
 }
 
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The branch to compare with; default: the remote's HEAD branch, else main, else master.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Exit 1 when this rule is broken (repeatable): `theater`, `lead`, a flag such as `retry-loop`,
+    /// or `cost>N`, `cost-per-line>N`, `premium-share>N`, `tokens>N`.
+    #[arg(long = "fail-on", value_name = "RULE")]
+    pub fail_on: Vec<String>,
+    /// How long after a session its lines may still be committed (a span: 30d, 2w).
+    #[arg(long, value_name = "SPAN", default_value = "30d")]
+    pub window: String,
+}
+
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Aligned text.
+    Table,
+    /// Markdown for a pull-request comment.
+    Md,
+    /// JSON (`agent-audit/check/v1`).
+    Json,
+}
+
 /// `prices`.
 #[derive(Debug, Args)]
 pub struct PricesArgs {
@@ -229,6 +261,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 report::table::usage(&r, &tz_name, &read, color)
             }
         }
+        Command::Check(a) => return check(g, a, now, &tz, color),
         Command::Session(a) => {
             let dir = match &a.repo {
                 Some(r) => r.clone(),
@@ -377,6 +410,83 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn check(
+    g: &Global,
+    a: &CheckArgs,
+    now: Timestamp,
+    tz: &TimeZone,
+    color: bool,
+) -> Result<ExitCode> {
+    let rules = a
+        .fail_on
+        .iter()
+        .map(|r| crate::metrics::branch::Rule::parse(r).map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    let dir = std::env::current_dir().context("cannot read the current directory")?;
+    let scope = RepoScope::discover(&dir).map_err(|e| {
+        anyhow::anyhow!(e).context("`check` summarises the current branch of a git repository")
+    })?;
+    let facts = crate::git::branch_facts(&scope, a.base.as_deref())?;
+    let after_s = span_seconds(&a.window, now, tz)?;
+    // Only logs that can hold the branch's sessions: this repository's Claude project folders, files
+    // written after the oldest branch commit minus the window.
+    let mut loc = Locations::from_env();
+    loc.logs = g.logs.clone();
+    if loc.logs.is_empty() {
+        loc.claude_projects = crate::git::claude_project_prefixes(&scope);
+    }
+    loc.modified_since = facts.oldest.map(|t| {
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs((t - after_s).max(0) as u64)
+    });
+    let ing = read_from(g, &loc, Depth::Full, true)?;
+    let settings = load_settings(g, Some(&scope.root), now)?;
+    let chosen: Vec<&crate::model::Session> = ing
+        .sessions
+        .iter()
+        .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+        .collect();
+    let opts = crate::git::CorrelateOptions {
+        base: Some(facts.base.clone()),
+        after_s,
+        ..Default::default()
+    };
+    let c = crate::git::correlate(&scope, &chosen, &opts)?;
+    let mut sessions: Vec<SessionReport> = chosen
+        .iter()
+        .zip(c.outcomes)
+        .filter(|(_, o)| {
+            o.commit_matches
+                .iter()
+                .any(|m| facts.commits.contains(&m.sha))
+        })
+        .map(|(s, o)| SessionReport::new(s, &settings, Some(o), false))
+        .collect();
+    sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));
+    let mut r = crate::metrics::branch::branch_report(&facts, sessions);
+    r.broken = rules.iter().filter_map(|rule| rule.broken_by(&r)).collect();
+    let out = match a.format {
+        CheckFormat::Table => report::table::check(&r, color),
+        CheckFormat::Md => report::markdown::check(&r),
+        CheckFormat::Json => report::json::check(&r),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("cannot write to stdout");
+    }
+    if r.broken.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for b in &r.broken {
+            eprintln!("check failed: {b}");
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
 /// A span such as `30d` in seconds (resolved against `now`, so months have their real length).
 fn span_seconds(span: &str, now: Timestamp, tz: &TimeZone) -> Result<i64> {
     let back = timespec::parse_instant(span, now, tz)?;
@@ -461,8 +571,13 @@ fn read_logs(g: &Global, f: &Filters, window: &Window, depth: Depth) -> Result<I
     loc.logs = g.logs.clone();
     loc.agents = f.agent.iter().map(|&a| a.into()).collect();
     loc.modified_since = window.since.map(std::time::SystemTime::from);
-    let found = discover::discover(&loc)?;
-    if found.sources.is_empty() {
+    read_from(g, &loc, depth, false)
+}
+
+/// Discovers and reads; with `allow_empty`, finding no logs is an empty answer, not an error.
+fn read_from(g: &Global, loc: &Locations, depth: Depth, allow_empty: bool) -> Result<Ingested> {
+    let found = discover::discover(loc)?;
+    if found.sources.is_empty() && !allow_empty {
         let searched: Vec<String> = if loc.logs.is_empty() {
             loc.claude_roots()
                 .into_iter()

@@ -44,6 +44,9 @@ pub struct Locations {
     pub agents: Vec<Agent>,
     /// Skip files last modified before this time.
     pub modified_since: Option<SystemTime>,
+    /// Only Claude Code project folders whose name starts with one of these (the encoded working
+    /// directory of a repository): reading one repository's sessions opens only its folders.
+    pub claude_projects: Vec<String>,
 }
 
 impl Locations {
@@ -62,6 +65,7 @@ impl Locations {
                 .map(PathBuf::from),
             agents: Vec::new(),
             modified_since: None,
+            claude_projects: Vec::new(),
         }
     }
 
@@ -118,11 +122,30 @@ pub fn discover(loc: &Locations) -> Result<Discovered> {
         if loc.wants(Agent::ClaudeCode) {
             for root in loc.claude_roots() {
                 let projects = root.join("projects");
-                if projects.is_dir() {
-                    found.roots.push(projects.clone());
+                if !projects.is_dir() {
+                    continue;
+                }
+                found.roots.push(projects.clone());
+                if loc.claude_projects.is_empty() {
                     walk(loc, &projects, Agent::ClaudeCode, &mut found, |name| {
                         name.ends_with(".jsonl")
                     });
+                    continue;
+                }
+                let Ok(entries) = std::fs::read_dir(&projects) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if loc
+                        .claude_projects
+                        .iter()
+                        .any(|p| name.starts_with(p.as_str()))
+                    {
+                        walk(loc, &entry.path(), Agent::ClaudeCode, &mut found, |name| {
+                            name.ends_with(".jsonl")
+                        });
+                    }
                 }
             }
         }

@@ -77,6 +77,8 @@ pub struct FileOutcome {
     pub lines_merged: u64,
     /// Merged and still in HEAD.
     pub lines_in_head: u64,
+    /// Committed (on any ref) and present in HEAD: what a branch under review keeps.
+    pub lines_live: u64,
     /// Commits holding the file's lines (full hashes).
     pub commits: Vec<String>,
 }
@@ -92,6 +94,8 @@ pub struct Outcome {
     pub lines_merged: u64,
     /// Merged and still present in HEAD.
     pub lines_in_head: u64,
+    /// Committed (on any ref) and present in HEAD, merged or not: what a branch under review keeps.
+    pub lines_live: u64,
     /// At least one line merged.
     pub merged: bool,
     /// The route of the base commit holding most of the merged lines.
@@ -133,6 +137,7 @@ pub fn attribute(claims: &[Claim<'_>], facts: &Facts<'_>) -> Vec<Outcome> {
     let mut remaining: Vec<HashMap<String, LineBag>> =
         facts.commits.iter().map(|c| c.added.clone()).collect();
     let mut head = facts.head.clone();
+    let mut head_any = facts.head.clone();
     // (path, line) → the commits (oldest first) that added it: each line looks only at its own commits.
     let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (ci, c) in facts.commits.iter().enumerate() {
@@ -158,6 +163,7 @@ pub fn attribute(claims: &[Claim<'_>], facts: &Facts<'_>) -> Vec<Outcome> {
                     lines_committed: 0,
                     lines_merged: 0,
                     lines_in_head: 0,
+                    lines_live: 0,
                     commits: Vec::new(),
                 };
                 let mut file_commits = BTreeSet::new();
@@ -197,7 +203,15 @@ pub fn attribute(claims: &[Claim<'_>], facts: &Facts<'_>) -> Vec<Outcome> {
                     let merged = take(true);
                     let elsewhere = take(false);
                     f.lines_merged += merged;
-                    f.lines_committed += merged.max(elsewhere);
+                    let committed = merged.max(elsewhere);
+                    f.lines_committed += committed;
+                    if committed > 0
+                        && let Some(h) = head_any.get_mut(path).and_then(|b| b.get_mut(line))
+                    {
+                        let live = committed.min(u64::from(*h));
+                        *h -= live as u32;
+                        f.lines_live += live;
+                    }
                     if merged > 0
                         && let Some(h) = head.get_mut(path).and_then(|b| b.get_mut(line))
                     {
@@ -246,6 +260,7 @@ pub fn attribute(claims: &[Claim<'_>], facts: &Facts<'_>) -> Vec<Outcome> {
                 lines_committed: sum(|f| f.lines_committed),
                 lines_merged,
                 lines_in_head: sum(|f| f.lines_in_head),
+                lines_live: sum(|f| f.lines_live),
                 merged: lines_merged > 0,
                 merged_via: best.map(|(_, r)| r),
                 commits: commit_matches.iter().map(|c| c.sha.clone()).collect(),

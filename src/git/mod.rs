@@ -321,3 +321,116 @@ fn head_bags(
     }
     out
 }
+
+/// The branch under review: the commits of `base..HEAD` and the size of its diff.
+#[derive(Debug, Clone)]
+pub struct BranchFacts {
+    /// The base branch used.
+    pub base: String,
+    /// The checked-out branch (`HEAD` when detached).
+    pub head: String,
+    /// Full hashes of the commits in `base..HEAD`.
+    pub commits: std::collections::HashSet<String>,
+    /// Committer time of the oldest of them (seconds), if any.
+    pub oldest: Option<i64>,
+    /// Non-trivial lines added by the branch diff (merge base → HEAD).
+    pub lines_added: u64,
+    /// Files the branch diff touches.
+    pub files_changed: u64,
+}
+
+/// Reads `base..HEAD`: its commits and its diff against the merge base.
+pub fn branch_facts(scope: &RepoScope, base: Option<&str>) -> Result<BranchFacts> {
+    let repo = Repository::open(&scope.root).map_err(|source| Error::Git {
+        context: format!("cannot open the repository at `{}`", scope.root.display()),
+        source,
+    })?;
+    let git = |context: &str| {
+        let context = context.to_owned();
+        move |source| Error::Git { context, source }
+    };
+    let head_ref = repo
+        .head()
+        .map_err(git("HEAD does not point at a commit (unborn branch?)"))?;
+    let head_name = head_ref.shorthand().unwrap_or("HEAD").to_owned();
+    let head = head_ref
+        .peel_to_commit()
+        .map_err(git("HEAD is not a commit"))?;
+    let (base_name, base_tip) = resolve_base(&repo, base)?.ok_or_else(|| {
+        Error::Usage(
+            "no base branch found (no remote HEAD, no main, no master): pass --base REF".into(),
+        )
+    })?;
+    let mut walk = repo.revwalk().map_err(git("revwalk"))?;
+    walk.push(head.id()).map_err(git("revwalk"))?;
+    walk.hide(base_tip).map_err(git("revwalk"))?;
+    let mut commits = std::collections::HashSet::new();
+    let mut oldest: Option<i64> = None;
+    for oid in walk {
+        let oid = oid.map_err(git("revwalk"))?;
+        if let Ok(c) = repo.find_commit(oid) {
+            let t = c.time().seconds();
+            oldest = Some(oldest.map_or(t, |o| o.min(t)));
+        }
+        commits.insert(oid.to_string());
+    }
+    let merge_base = repo
+        .merge_base(base_tip, head.id())
+        .map_err(git("the branch and the base have no common history"))?;
+    let old_tree = repo
+        .find_commit(merge_base)
+        .and_then(|c| c.tree())
+        .map_err(git("merge base tree"))?;
+    let new_tree = head.tree().map_err(git("HEAD tree"))?;
+    let mut opts = git2::DiffOptions::new();
+    opts.context_lines(0);
+    let diff = repo
+        .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut opts))
+        .map_err(git("cannot diff the branch"))?;
+    let files_changed = diff.deltas().len() as u64;
+    let mut lines_added = 0u64;
+    diff.foreach(
+        &mut |_, _| true,
+        None,
+        None,
+        Some(&mut |_, _, line| {
+            if line.origin() == '+'
+                && let Ok(t) = std::str::from_utf8(line.content())
+                && lines::normalize(t.strip_suffix('\n').unwrap_or(t)).is_some()
+            {
+                lines_added += 1;
+            }
+            true
+        }),
+    )
+    .map_err(git("cannot read the branch diff"))?;
+    Ok(BranchFacts {
+        base: base_name,
+        head: head_name,
+        commits,
+        oldest,
+        lines_added,
+        files_changed,
+    })
+}
+
+/// How Claude Code names a project folder after its working directory: every character that is not
+/// ASCII alphanumeric becomes `-`. Older versions replaced only `/` (and `.`); all forms are returned.
+pub fn claude_project_prefixes(scope: &RepoScope) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut roots: Vec<PathBuf> = scope.worktrees.clone();
+    roots.push(scope.root.clone());
+    for r in roots {
+        let s = r.to_string_lossy().trim_end_matches('/').to_string();
+        out.push(
+            s.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect(),
+        );
+        out.push(s.replace('/', "-"));
+        out.push(s.replace(['/', '.'], "-"));
+    }
+    out.sort();
+    out.dedup();
+    out
+}

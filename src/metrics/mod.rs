@@ -1,6 +1,7 @@
 //! Model (+ later, git facts) → the figures every renderer reads. Renderers compute nothing: a number
 //! shown anywhere is a field of [`SessionReport`] or [`usage::UsageReport`].
 
+pub mod branch;
 pub mod breadth;
 pub mod cost;
 pub mod premium;

@@ -12,6 +12,8 @@ pub const USAGE_SCHEMA: &str = "agent-audit/usage/v1";
 pub const SESSIONS_SCHEMA: &str = "agent-audit/sessions/v1";
 /// `agent-audit/session/v1`.
 pub const SESSION_SCHEMA: &str = "agent-audit/session/v1";
+/// `agent-audit/check/v1`.
+pub const CHECK_SCHEMA: &str = "agent-audit/check/v1";
 /// `agent-audit/prices/v1`.
 pub const PRICES_SCHEMA: &str = "agent-audit/prices/v1";
 
@@ -54,6 +56,15 @@ pub fn session(report: &SessionsReport) -> String {
         "git_notes": report.git_notes,
         "session": report.sessions.first(),
     });
+    pretty(&doc)
+}
+
+/// The branch summary.
+pub fn check(r: &crate::metrics::branch::BranchReport) -> String {
+    let mut doc = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut doc {
+        map.insert("schema".into(), CHECK_SCHEMA.into());
+    }
     pretty(&doc)
 }
 

@@ -1,6 +1,7 @@
 //! Renderers: the same reports as terminal tables or JSON. They format; they never compute.
 
 pub mod json;
+pub mod markdown;
 pub mod table;
 
 /// `1234567` → `1,234,567`.

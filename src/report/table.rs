@@ -510,3 +510,52 @@ pub fn prices(table_: &PriceTable, color: bool) -> String {
     right(&mut t, 1);
     format!("USD per million tokens\n{t}\n")
 }
+
+/// The `check` report as text.
+pub fn check(r: &crate::metrics::branch::BranchReport, color: bool) -> String {
+    let mut out = format!(
+        "branch {} → {}: {} commits, {} lines added ({} by agent sessions, {} by people)\n",
+        r.head, r.base, r.commits, r.branch_lines, r.agent_lines, r.human_lines
+    );
+    if r.sessions.is_empty() {
+        out.push_str("no agent session wrote lines of this branch\n");
+    } else {
+        let mut t = table(
+            &[
+                "session",
+                "agent",
+                "cost",
+                "tokens",
+                "lines kept",
+                "verdict",
+            ],
+            color,
+        );
+        for s in &r.sessions {
+            t.add_row(vec![
+                s.id.chars().take(8).collect::<String>(),
+                s.agent.as_str().to_string(),
+                usd(s.cost_usd),
+                short(s.tokens.total()),
+                s.outcome.as_ref().map_or(0, |o| o.lines_live).to_string(),
+                verdict_cell(s),
+            ]);
+        }
+        right(&mut t, 2);
+        out.push_str(&format!("{t}\n"));
+        out.push_str(&format!(
+            "cost {}, {} per agent line, review burden {}, routing savings {}\n",
+            match r.cost_usd {
+                Some(c) => usd(Some(c)),
+                None => format!("≥{}", usd(Some(r.priced_usd))),
+            },
+            r.cost_per_line.map_or("-".into(), |c| format!("${c:.3}")),
+            r.review_burden,
+            usd(Some(r.savings_usd)),
+        ));
+    }
+    for b in &r.broken {
+        out.push_str(&format!("FAILED: {b}\n"));
+    }
+    out
+}

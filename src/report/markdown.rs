@@ -1,0 +1,119 @@
+//! Markdown for pull-request comments and CI summaries: a headline sentence, one table, and the details
+//! folded away.
+
+use std::fmt::Write;
+
+use super::{short, usd};
+use crate::metrics::branch::BranchReport;
+
+fn pct(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "-".into()
+    } else {
+        format!("{:.0}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// The `check` report.
+pub fn check(r: &BranchReport) -> String {
+    let mut out = String::new();
+    let n = r.sessions.len();
+    let count = |v: &str| {
+        r.sessions
+            .iter()
+            .filter(|s| s.verdict.as_str() == v)
+            .count()
+    };
+    if n == 0 {
+        let _ = writeln!(
+            out,
+            "**agent-audit** · `{}` → `{}`: no agent session wrote lines of this branch ({} lines added, {} commits).",
+            r.head, r.base, r.branch_lines, r.commits
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "**agent-audit** · `{}` → `{}`: {n} agent session{} wrote {} of {} added lines ({}) for {} — {} leverage, {} theater, {} lead.",
+            r.head,
+            r.base,
+            if n == 1 { "" } else { "s" },
+            r.agent_lines,
+            r.branch_lines,
+            pct(r.agent_lines, r.branch_lines),
+            cost(r),
+            count("leverage"),
+            count("theater"),
+            count("lead"),
+        );
+    }
+    if !r.broken.is_empty() {
+        let _ = writeln!(out, "\n:x: **check failed**: {}", r.broken.join("; "));
+    }
+    if n > 0 {
+        let _ = writeln!(
+            out,
+            "\n| session | agent | models | cost | tokens | lines kept | verdict | flags |\n|---|---|---|--:|--:|--:|---|---|"
+        );
+        for s in &r.sessions {
+            let kept = s.outcome.as_ref().map_or(0, |o| o.lines_live);
+            let flags: Vec<&str> = s.flags.iter().map(|f| f.code).collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+                s.id.chars().take(8).collect::<String>(),
+                s.agent,
+                s.models.join(", "),
+                usd(s.cost_usd),
+                short(s.tokens.total()),
+                kept,
+                s.verdict.as_str(),
+                flags.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(out, "\n<details><summary>Details</summary>\n");
+    let _ = writeln!(
+        out,
+        "- branch: {} commits, {} files, {} non-trivial lines added: {} by agents, {} by people",
+        r.commits, r.files_changed, r.branch_lines, r.agent_lines, r.human_lines
+    );
+    let _ = writeln!(
+        out,
+        "- spend: {} over {} tokens; {} per agent line kept; premium share {}",
+        cost(r),
+        short(r.tokens),
+        r.cost_per_line.map_or("-".into(), |c| format!("${c:.3}")),
+        r.premium_share
+            .map_or("-".into(), |p| format!("{:.0}%", p * 100.0)),
+    );
+    let _ = writeln!(
+        out,
+        "- review burden: {} (merged agent lines + files + self-churn); routing savings available: {}",
+        r.review_burden,
+        usd(Some(r.savings_usd))
+    );
+    for s in &r.sessions {
+        if s.reasons.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "- `{}` ({}): {}",
+            s.id.chars().take(8).collect::<String>(),
+            s.verdict.as_str(),
+            s.reasons.join("; ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nCosts are list prices from agent-audit's embedded table (`agent-audit prices`); lines are matched by content against the branch's commits.\n\n</details>"
+    );
+    out
+}
+
+fn cost(r: &BranchReport) -> String {
+    match r.cost_usd {
+        Some(c) => usd(Some(c)),
+        None => format!("≥{}", usd(Some(r.priced_usd))),
+    }
+}
