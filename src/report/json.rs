@@ -82,3 +82,15 @@ fn pretty(v: &Value) -> String {
     s.push('\n');
     s
 }
+
+/// `agent-audit/review/v1`.
+pub const REVIEW_SCHEMA: &str = "agent-audit/review/v1";
+
+/// The self-review.
+pub fn review(r: &crate::metrics::review::ReviewReport) -> String {
+    let mut doc = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut doc {
+        map.insert("schema".into(), REVIEW_SCHEMA.into());
+    }
+    pretty(&doc)
+}

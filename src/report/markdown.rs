@@ -117,3 +117,124 @@ fn cost(r: &BranchReport) -> String {
         None => format!("≥{}", usd(Some(r.priced_usd))),
     }
 }
+
+fn trend(now: f64, before: f64) -> String {
+    if before <= 0.0 {
+        return "new".into();
+    }
+    let d = (now - before) / before * 100.0;
+    format!("{}{d:.0}%", if d >= 0.0 { "+" } else { "" })
+}
+
+/// The self-review.
+pub fn review(r: &crate::metrics::review::ReviewReport) -> String {
+    use crate::metrics::Verdict;
+    let c = &r.current;
+    let p = &r.previous;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# agent-audit review, {} to {}\n",
+        r.since.strftime("%Y-%m-%d"),
+        r.until.strftime("%Y-%m-%d")
+    );
+    let _ = writeln!(
+        out,
+        "{} sessions cost {} for {} merged lines ({} still in HEAD){}.\n",
+        c.sessions,
+        usd(Some(c.cost_usd)),
+        c.lines_merged,
+        c.lines_in_head,
+        c.cost_per_merged_line
+            .map(|x| format!(", ${x:.3} per merged line"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "| | this period | previous | trend |\n|---|--:|--:|--:|"
+    );
+    let row = |out: &mut String, name: &str, a: f64, b: f64, fmt: &dyn Fn(f64) -> String| {
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} |",
+            fmt(a),
+            fmt(b),
+            trend(a, b)
+        );
+    };
+    let money = |x: f64| usd(Some(x));
+    let count = |x: f64| format!("{x:.0}");
+    row(
+        &mut out,
+        "sessions",
+        c.sessions as f64,
+        p.sessions as f64,
+        &count,
+    );
+    row(&mut out, "spend", c.cost_usd, p.cost_usd, &money);
+    row(
+        &mut out,
+        "merged lines",
+        c.lines_merged as f64,
+        p.lines_merged as f64,
+        &count,
+    );
+    row(
+        &mut out,
+        "lines in HEAD",
+        c.lines_in_head as f64,
+        p.lines_in_head as f64,
+        &count,
+    );
+    for v in [Verdict::Leverage, Verdict::Theater, Verdict::Lead] {
+        let a = c.by_verdict.get(&v).cloned().unwrap_or_default();
+        let b = p.by_verdict.get(&v).cloned().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | {} ({}) | {} ({}) | {} |",
+            v.as_str(),
+            a.sessions,
+            usd(Some(a.cost_usd)),
+            b.sessions,
+            usd(Some(b.cost_usd)),
+            trend(a.cost_usd, b.cost_usd)
+        );
+    }
+    row(
+        &mut out,
+        "cost of failures and retries",
+        c.retry_cost_usd,
+        p.retry_cost_usd,
+        &money,
+    );
+    row(
+        &mut out,
+        "routing savings available",
+        c.savings_usd,
+        p.savings_usd,
+        &money,
+    );
+    if !r.review_first.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Review first\n\n| session | agent | cost | lines kept | verdict | flags |\n|---|---|--:|--:|---|---|"
+        );
+        for s in &r.review_first {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                s.id.chars().take(8).collect::<String>(),
+                s.agent,
+                usd(Some(s.cost_usd)),
+                s.lines_kept,
+                s.verdict.as_str(),
+                s.flags.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(out, "\n## Spend by route tier\n");
+    for (tier, cost) in &c.cost_by_tier {
+        let _ = writeln!(out, "- {}: {}", tier.as_str(), usd(Some(*cost)));
+    }
+    out
+}

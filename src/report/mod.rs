@@ -1,5 +1,6 @@
 //! Renderers: the same reports as terminal tables or JSON. They format; they never compute.
 
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;

@@ -559,3 +559,100 @@ pub fn check(r: &crate::metrics::branch::BranchReport, color: bool) -> String {
     }
     out
 }
+
+/// The self-review as text.
+pub fn review(r: &crate::metrics::review::ReviewReport, color: bool) -> String {
+    use crate::metrics::Verdict;
+    let c = &r.current;
+    let p = &r.previous;
+    let mut out = format!(
+        "review {} to {} ({} repositories)\n",
+        r.since.strftime("%Y-%m-%d"),
+        r.until.strftime("%Y-%m-%d"),
+        r.repos.len()
+    );
+    let mut t = table(&["", "this period", "previous"], color);
+    t.add_row(vec![
+        "sessions".into(),
+        c.sessions.to_string(),
+        p.sessions.to_string(),
+    ]);
+    t.add_row(vec![
+        "spend".into(),
+        usd(Some(c.cost_usd)),
+        usd(Some(p.cost_usd)),
+    ]);
+    t.add_row(vec![
+        "merged lines".into(),
+        c.lines_merged.to_string(),
+        p.lines_merged.to_string(),
+    ]);
+    t.add_row(vec![
+        "lines in HEAD".into(),
+        c.lines_in_head.to_string(),
+        p.lines_in_head.to_string(),
+    ]);
+    t.add_row(vec![
+        "cost per merged line".into(),
+        c.cost_per_merged_line
+            .map_or("-".into(), |x| format!("${x:.3}")),
+        p.cost_per_merged_line
+            .map_or("-".into(), |x| format!("${x:.3}")),
+    ]);
+    for v in [Verdict::Leverage, Verdict::Theater, Verdict::Lead] {
+        let a = c.by_verdict.get(&v).cloned().unwrap_or_default();
+        let b = p.by_verdict.get(&v).cloned().unwrap_or_default();
+        t.add_row(vec![
+            v.as_str().to_string(),
+            format!("{} ({})", a.sessions, usd(Some(a.cost_usd))),
+            format!("{} ({})", b.sessions, usd(Some(b.cost_usd))),
+        ]);
+    }
+    t.add_row(vec![
+        "failed tool calls".into(),
+        c.failed_calls.to_string(),
+        p.failed_calls.to_string(),
+    ]);
+    t.add_row(vec![
+        "cost of failures/retries".into(),
+        usd(Some(c.retry_cost_usd)),
+        usd(Some(p.retry_cost_usd)),
+    ]);
+    t.add_row(vec![
+        "routing savings available".into(),
+        usd(Some(c.savings_usd)),
+        usd(Some(p.savings_usd)),
+    ]);
+    for tier in [
+        crate::metrics::Tier::Premium,
+        crate::metrics::Tier::Standard,
+        crate::metrics::Tier::Economy,
+    ] {
+        t.add_row(vec![
+            format!("spend on {}", tier.as_str()),
+            usd(Some(c.cost_by_tier.get(&tier).copied().unwrap_or(0.0))),
+            usd(Some(p.cost_by_tier.get(&tier).copied().unwrap_or(0.0))),
+        ]);
+    }
+    right(&mut t, 1);
+    out.push_str(&format!("{t}\n"));
+    if !r.review_first.is_empty() {
+        out.push_str("review first (most spend for least kept):\n");
+        let mut t = table(
+            &["session", "agent", "cost", "lines kept", "verdict", "flags"],
+            color,
+        );
+        for s in &r.review_first {
+            t.add_row(vec![
+                s.id.chars().take(8).collect::<String>(),
+                s.agent.as_str().to_string(),
+                usd(Some(s.cost_usd)),
+                s.lines_kept.to_string(),
+                s.verdict.as_str().to_string(),
+                s.flags.join(", "),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+    }
+    out
+}
