@@ -77,6 +77,18 @@ pub enum Command {
     /// The weekly self-review across this repository (or --all): spend vs merged work, verdict mix, the
     /// sessions to look at first, retries, routing savings, and the trend against the period before.
     Review(ReviewArgs),
+    /// Build a small example repository and agent logs (Claude Code and Codex) in a temporary folder and
+    /// run every report on them: a tour without logs of your own.
+    Demo {
+        /// Build it in this folder and keep it (default: a temporary folder, removed afterwards).
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
+    /// Print a shell completion script: `agent-audit completions bash > ~/.local/share/bash-completion/completions/agent-audit`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// The embedded price table (with overrides applied), with each entry's source and date.
     Prices(PricesArgs),
 }
@@ -304,6 +316,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Check(a) => return check(g, a, now, &tz, color),
+        Command::Demo { keep } => return demo(keep.as_deref(), color),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "agent-audit", &mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        }
         Command::Review(a) => return review(g, a, now, &tz, color),
         Command::Session(a) => {
             let dir = match &a.repo {
@@ -540,6 +559,71 @@ fn check(
         }
         Ok(ExitCode::from(1))
     }
+}
+
+fn demo(keep: Option<&Path>, color: bool) -> Result<ExitCode> {
+    let root = match keep {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::temp_dir().join(format!("agent-audit-demo-{}", std::process::id())),
+    };
+    if root.exists() && std::fs::read_dir(&root).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        bail!("{} exists and is not empty: the demo needs a fresh folder", root.display());
+    }
+    let d = crate::demo::build(&root, Timestamp::now()).context("cannot build the demo")?;
+    let exe = std::env::current_exe().context("cannot find this program's path")?;
+    let run = |title: &str, args: &[&str]| -> Result<()> {
+        println!("\n$ agent-audit {}    # {title}", args.join(" "));
+        let out = std::process::Command::new(&exe)
+            .args(args)
+            .arg("--color")
+            .arg(if color { "always" } else { "never" })
+            .current_dir(&d.repo)
+            .env("HOME", &d.home)
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("CODEX_HOME")
+            .output()
+            .with_context(|| format!("cannot run {}", exe.display()))?;
+        std::io::stdout().write_all(&out.stdout)?;
+        std::io::stdout().write_all(&out.stderr)?;
+        Ok(())
+    };
+    println!(
+        "agent-audit demo: an example repository with three agent sessions, in {}\n\
+         (1) Claude Code wrote a parser, merged with a merge commit; (2) Codex added a cache, squash-merged \
+         after a human tweak; (3) Claude Code on Opus read broadly, retried failing edits, and its branch \
+         was abandoned.",
+        d.root.display()
+    );
+    run("what the tokens cost, per session", &["usage", "--by", "session"])?;
+    run("this repository's sessions and what became of their lines", &["sessions"])?;
+    run("one session, step by step", &["session", &d.sessions[2][..8]])?;
+    run("the squash-merged Codex session", &["session", &d.sessions[1][..8]])?;
+    let html = d.root.join("review.html");
+    let html_s = html.to_string_lossy().into_owned();
+    run("the weekly self-review", &["review", "--since", "30d"])?;
+    run(
+        "the same as a page with charts",
+        &["review", "--since", "30d", "--format", "html", "--out", &html_s],
+    )?;
+    crate::demo::checkout(&d.repo, "experiment/rewrite")?;
+    run(
+        "a pre-merge check of the abandoned branch, as a PR comment",
+        &["check", "--format", "md", "--fail-on", "theater"],
+    )?;
+    println!(
+        "\nThe check above exits 1 because of --fail-on theater. Now run `agent-audit sessions` inside \
+         your own repository."
+    );
+    if keep.is_some() {
+        println!(
+            "Kept: {} (HOME={} to rerun the reports there)",
+            d.root.display(),
+            d.home.display()
+        );
+    } else {
+        let _ = std::fs::remove_dir_all(&d.root);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn review(

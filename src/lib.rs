@@ -8,10 +8,12 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod discover;
 pub mod error;
 pub mod formats;
 pub mod git;
+pub mod hook;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
