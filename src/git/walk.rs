@@ -301,7 +301,10 @@ pub fn base_sets(
             let reached = c.oid == tip
                 || repo
                     .graph_descendant_of(tip, c.oid)
-                    .map_err(git_err(format!("cannot tell whether the base reaches {}", c.oid)))?;
+                    .map_err(git_err(format!(
+                        "cannot tell whether the base reaches {}",
+                        c.oid
+                    )))?;
             if reached {
                 reachable.insert(c.oid);
             }
@@ -310,8 +313,10 @@ pub fn base_sets(
         // Many candidates: one walk of the base's history is cheaper than a graph query each.
         let wanted: HashSet<Oid> = commits.iter().map(|c| c.oid).collect();
         let mut walk = repo.revwalk().map_err(git_err("revwalk"))?;
-        walk.set_sorting(git2::Sort::TIME).map_err(git_err("revwalk"))?;
-        walk.push(tip).map_err(git_err("cannot walk the base branch"))?;
+        walk.set_sorting(git2::Sort::TIME)
+            .map_err(git_err("revwalk"))?;
+        walk.push(tip)
+            .map_err(git_err("cannot walk the base branch"))?;
         for oid in walk {
             let oid = oid.map_err(git_err("revwalk"))?;
             if wanted.contains(&oid) {
@@ -320,7 +325,9 @@ pub fn base_sets(
                     break;
                 }
             }
-            let c = repo.find_commit(oid).map_err(git_err(format!("commit {oid}")))?;
+            let c = repo
+                .find_commit(oid)
+                .map_err(git_err(format!("commit {oid}")))?;
             if c.time().seconds() < stop {
                 break;
             }
