@@ -566,8 +566,15 @@ fn demo(keep: Option<&Path>, color: bool) -> Result<ExitCode> {
         Some(dir) => dir.to_path_buf(),
         None => std::env::temp_dir().join(format!("agent-audit-demo-{}", std::process::id())),
     };
-    if root.exists() && std::fs::read_dir(&root).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        bail!("{} exists and is not empty: the demo needs a fresh folder", root.display());
+    if root.exists()
+        && std::fs::read_dir(&root)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        bail!(
+            "{} exists and is not empty: the demo needs a fresh folder",
+            root.display()
+        );
     }
     let d = crate::demo::build(&root, Timestamp::now()).context("cannot build the demo")?;
     let exe = std::env::current_exe().context("cannot find this program's path")?;
@@ -594,16 +601,30 @@ fn demo(keep: Option<&Path>, color: bool) -> Result<ExitCode> {
          was abandoned.",
         d.root.display()
     );
-    run("what the tokens cost, per session", &["usage", "--by", "session"])?;
-    run("this repository's sessions and what became of their lines", &["sessions"])?;
-    run("one session, step by step", &["session", &d.sessions[2][..8]])?;
-    run("the squash-merged Codex session", &["session", &d.sessions[1][..8]])?;
+    run(
+        "what the tokens cost, per session",
+        &["usage", "--by", "session"],
+    )?;
+    run(
+        "this repository's sessions and what became of their lines",
+        &["sessions"],
+    )?;
+    run(
+        "one session, step by step",
+        &["session", &d.sessions[2][..8]],
+    )?;
+    run(
+        "the squash-merged Codex session",
+        &["session", &d.sessions[1][..8]],
+    )?;
     let html = d.root.join("review.html");
     let html_s = html.to_string_lossy().into_owned();
     run("the weekly self-review", &["review", "--since", "30d"])?;
     run(
         "the same as a page with charts",
-        &["review", "--since", "30d", "--format", "html", "--out", &html_s],
+        &[
+            "review", "--since", "30d", "--format", "html", "--out", &html_s,
+        ],
     )?;
     crate::demo::checkout(&d.repo, "experiment/rewrite")?;
     run(

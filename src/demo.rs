@@ -82,8 +82,12 @@ impl Repo {
     }
 
     fn branch(&self, name: &str) -> Result<()> {
-        let head = self.head().ok_or_else(|| Error::Usage("demo: no HEAD".into()))?;
-        self.repo.branch(name, &head, false).map_err(git("branch"))?;
+        let head = self
+            .head()
+            .ok_or_else(|| Error::Usage("demo: no HEAD".into()))?;
+        self.repo
+            .branch(name, &head, false)
+            .map_err(git("branch"))?;
         self.checkout(name)
     }
 
@@ -108,7 +112,9 @@ impl Repo {
 
     /// Merges `branch` into the current branch: a merge commit (`squash` false) or one new commit.
     fn merge(&self, branch: &str, msg: &str, t: i64, squash: bool) -> Result<Oid> {
-        let ours = self.head().ok_or_else(|| Error::Usage("demo: no HEAD".into()))?;
+        let ours = self
+            .head()
+            .ok_or_else(|| Error::Usage("demo: no HEAD".into()))?;
         let theirs = self
             .repo
             .find_commit(self.tip(branch)?)
@@ -190,13 +196,23 @@ impl ClaudeLog {
         log
     }
 
-    fn call(&mut self, t: i64, name: &str, input: serde_json::Value, result: &str, ok: bool, tur: serde_json::Value) {
+    fn call(
+        &mut self,
+        t: i64,
+        name: &str,
+        input: serde_json::Value,
+        result: &str,
+        ok: bool,
+        tur: serde_json::Value,
+    ) {
         self.n += 1;
         let n = self.n;
         let tool = format!("toolu_{}{n:03}", &self.id[..8]);
         let (i, o, cr, cw) = self.usage;
-        let usage = |out: u64| json!({"input_tokens": i, "cache_creation_input_tokens": cw,
-            "cache_read_input_tokens": cr + 900 * u64::from(n), "output_tokens": out, "service_tier": "standard"});
+        let usage = |out: u64| {
+            json!({"input_tokens": i, "cache_creation_input_tokens": cw,
+            "cache_read_input_tokens": cr + 900 * u64::from(n), "output_tokens": out, "service_tier": "standard"})
+        };
         let base = |kind: &str, content: serde_json::Value, out: u64| {
             json!({"parentUuid": null, "isSidechain": false, "userType": "external", "cwd": self.cwd,
                 "sessionId": self.id, "version": "2.1.38", "gitBranch": "demo", "type": kind,
@@ -207,7 +223,11 @@ impl ClaudeLog {
             .to_string()
         };
         // A streaming snapshot first (tiny output count), then the final line: counted once.
-        self.lines.push(base("assistant", json!([{"type": "text", "text": "Working on it."}]), 3));
+        self.lines.push(base(
+            "assistant",
+            json!([{"type": "text", "text": "Working on it."}]),
+            3,
+        ));
         self.lines.push(base(
             "assistant",
             json!([{"type": "tool_use", "id": tool, "name": name, "input": input}]),
@@ -228,34 +248,65 @@ impl ClaudeLog {
 
     fn read(&mut self, t: i64, rel: &str, content: &str) {
         let path = format!("{}/{rel}", self.cwd);
-        self.call(t, "Read", json!({"file_path": path}), content, true,
-            json!({"type": "text", "file": {"filePath": path, "content": content}}));
+        self.call(
+            t,
+            "Read",
+            json!({"file_path": path}),
+            content,
+            true,
+            json!({"type": "text", "file": {"filePath": path, "content": content}}),
+        );
     }
 
     fn write(&mut self, t: i64, rel: &str, content: &str) {
         let path = format!("{}/{rel}", self.cwd);
-        self.call(t, "Write", json!({"file_path": path, "content": content}),
-            &format!("File created successfully at: {path}"), true,
-            json!({"type": "create", "filePath": path, "content": content, "structuredPatch": []}));
+        self.call(
+            t,
+            "Write",
+            json!({"file_path": path, "content": content}),
+            &format!("File created successfully at: {path}"),
+            true,
+            json!({"type": "create", "filePath": path, "content": content, "structuredPatch": []}),
+        );
     }
 
     fn edit(&mut self, t: i64, rel: &str, old: &str, new: &str, ok: bool) {
         let path = format!("{}/{rel}", self.cwd);
         if ok {
-            self.call(t, "Edit", json!({"file_path": path, "old_string": old, "new_string": new}),
-                &format!("The file {path} has been updated."), true,
-                json!({"filePath": path, "oldString": old, "newString": new}));
+            self.call(
+                t,
+                "Edit",
+                json!({"file_path": path, "old_string": old, "new_string": new}),
+                &format!("The file {path} has been updated."),
+                true,
+                json!({"filePath": path, "oldString": old, "newString": new}),
+            );
         } else {
-            self.call(t, "Edit", json!({"file_path": path, "old_string": old, "new_string": new}),
-                "<tool_use_error>String to replace not found in file.</tool_use_error>", false,
-                json!("Error: String to replace not found in file."));
+            self.call(
+                t,
+                "Edit",
+                json!({"file_path": path, "old_string": old, "new_string": new}),
+                "<tool_use_error>String to replace not found in file.</tool_use_error>",
+                false,
+                json!("Error: String to replace not found in file."),
+            );
         }
     }
 
     fn bash(&mut self, t: i64, command: &str, ok: bool) {
-        let out = if ok { "test result: ok. 4 passed" } else { "Error: Exit code 101\ntest result: FAILED. 3 passed; 1 failed" };
-        self.call(t, "Bash", json!({"command": command, "description": "Run the tests"}), out, ok,
-            json!({"stdout": out, "stderr": "", "interrupted": false}));
+        let out = if ok {
+            "test result: ok. 4 passed"
+        } else {
+            "Error: Exit code 101\ntest result: FAILED. 3 passed; 1 failed"
+        };
+        self.call(
+            t,
+            "Bash",
+            json!({"command": command, "description": "Run the tests"}),
+            out,
+            ok,
+            json!({"stdout": out, "stderr": "", "interrupted": false}),
+        );
     }
 
     fn save(&self, home: &Path) -> Result<()> {
@@ -334,12 +385,18 @@ pub fn build(root: &Path, now: Timestamp) -> Result<Demo> {
     };
     let day = 86_400;
     let t0 = now.as_second() - 14 * day;
-    repo.write("Cargo.toml", "[package]\nname = \"shop-config\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")?;
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"shop-config\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )?;
     repo.write("src/lib.rs", "")?;
     for i in 0..30 {
         repo.write(
             &format!("fixtures/case_{i:02}.conf"),
-            &format!("# parser fixture {i}\nname = case {i}\nretries = {}\n", i % 4),
+            &format!(
+                "# parser fixture {i}\nname = case {i}\nretries = {}\n",
+                i % 4
+            ),
         )?;
     }
     repo.commit("Initial commit", t0)?;
@@ -348,7 +405,13 @@ pub fn build(root: &Path, now: Timestamp) -> Result<Demo> {
     let s1 = "5e1f0c2a-7b3d-4c8e-9f10-aa11bb22cc01";
     let t1 = t0 + day;
     repo.branch("feature/parser")?;
-    let mut log = ClaudeLog::new(s1, &repo_dir, "feature/parser", t1, "add a key=value config parser");
+    let mut log = ClaudeLog::new(
+        s1,
+        &repo_dir,
+        "feature/parser",
+        t1,
+        "add a key=value config parser",
+    );
     log.read(t1 + 30, "src/lib.rs", "");
     log.write(t1 + 90, "src/parser.rs", PARSER);
     log.edit(t1 + 120, "src/lib.rs", "", LIB, true);
@@ -356,9 +419,17 @@ pub fn build(root: &Path, now: Timestamp) -> Result<Demo> {
     log.save(&home)?;
     repo.write("src/parser.rs", PARSER)?;
     repo.write("src/lib.rs", LIB)?;
-    repo.commit("Add config parser\n\nCo-Authored-By: Claude <noreply@anthropic.com>", t1 + 600)?;
+    repo.commit(
+        "Add config parser\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+        t1 + 600,
+    )?;
     repo.checkout("main")?;
-    repo.merge("feature/parser", "Merge branch 'feature/parser'", t1 + 3_600, false)?;
+    repo.merge(
+        "feature/parser",
+        "Merge branch 'feature/parser'",
+        t1 + 3_600,
+        false,
+    )?;
 
     // 2. Codex adds a cache on a branch; a human renames a field; squash-merged.
     let s2 = "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b";
@@ -381,17 +452,33 @@ pub fn build(root: &Path, now: Timestamp) -> Result<Demo> {
     let s3 = "c0ffee00-1234-4abc-8def-000000000003";
     let t3 = t0 + 6 * day;
     repo.branch("experiment/rewrite")?;
-    let mut log = ClaudeLog::new(s3, &repo_dir, "experiment/rewrite", t3, "rewrite the parser to be faster");
+    let mut log = ClaudeLog::new(
+        s3,
+        &repo_dir,
+        "experiment/rewrite",
+        t3,
+        "rewrite the parser to be faster",
+    );
     log.model = "claude-opus-4-6";
     log.usage = (12, 350, 95_000, 6_000);
     for i in 0..30 {
         let f = format!("fixtures/case_{i:02}.conf");
-        log.read(t3 + 20 * i as i64, &f, "# parser fixture\nname = case\nretries = 1\n");
+        log.read(
+            t3 + 20 * i as i64,
+            &f,
+            "# parser fixture\nname = case\nretries = 1\n",
+        );
     }
     log.usage = (12, 1_800, 120_000, 9_000);
     for i in 0..3 {
         let t = t3 + 700 + 200 * i;
-        log.edit(t, "src/parser.rs", "    input.lines()", "    input.split('\\n')", false);
+        log.edit(
+            t,
+            "src/parser.rs",
+            "    input.lines()",
+            "    input.split('\\n')",
+            false,
+        );
         let before = match i {
             0 => "        .lines()".to_string(),
             _ => format!("        .split(|c| c == '\\n') // attempt {}", i - 1),
@@ -401,7 +488,13 @@ pub fn build(root: &Path, now: Timestamp) -> Result<Demo> {
         log.bash(t + 80, "cargo test", false);
     }
     log.save(&home)?;
-    repo.write("src/parser.rs", &PARSER.replace("        .lines()", "        .split(|c| c == '\\n') // attempt 2"))?;
+    repo.write(
+        "src/parser.rs",
+        &PARSER.replace(
+            "        .lines()",
+            "        .split(|c| c == '\\n') // attempt 2",
+        ),
+    )?;
     repo.commit("WIP faster parser", t3 + 1_500)?;
     repo.checkout("main")?;
 

@@ -53,6 +53,27 @@ pub enum Error {
     /// Something a command needs is missing, said in plain words.
     #[error("{0}")]
     Usage(String),
+    /// A git hook file could not be read, written, moved or removed (`agent-audit hook`).
+    #[error("cannot {action} `{path}`")]
+    HookFile {
+        /// What was being done: `read`, `write`, `move`, `remove`…
+        action: &'static str,
+        /// The hook file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A hook file that agent-audit did not write, which it will not remove or replace.
+    #[error(
+        "`{path}` was not installed by agent-audit (it has no `# agent-audit hook` header line): {what}"
+    )]
+    ForeignHook {
+        /// The hook file.
+        path: PathBuf,
+        /// What was refused, and what to do instead.
+        what: String,
+    },
 }
 
 /// Shorthand for results of the library.
