@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::discover::{self, Locations};
 use crate::formats::Depth;
 use crate::git::RepoScope;
+use crate::hook::{self, HookKind, HookOptions};
 use crate::ingest::{self, Ingested};
 use crate::metrics::usage::{GroupBy, usage_report};
 use crate::metrics::{ReadSummary, SessionReport, SessionsReport, Settings};
@@ -84,6 +85,10 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
     },
+    /// Install or remove a git hook (pre-push by default) that runs `agent-audit check` and shows its
+    /// summary; it never blocks git unless `--fail-on` is given.
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// Print a shell completion script: `agent-audit completions bash > ~/.local/share/bash-completion/completions/agent-audit`.
     Completions {
         /// The shell.
@@ -195,6 +200,38 @@ pub struct SessionArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `hook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write a POSIX sh hook that runs `agent-audit check --format table` (output on stderr). Without
+    /// --fail-on it always exits 0; an existing hook is kept, renamed `<hook>.agent-audit-chained`,
+    /// and run first. Respects core.hooksPath; installing again updates the hook in place.
+    Install(HookInstallArgs),
+    /// Remove agent-audit's hook and put back the hook it had chained. A hook agent-audit did not
+    /// write is left untouched (exit 2).
+    Uninstall(HookUninstallArgs),
+}
+
+/// `hook install`.
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// Which git hook.
+    #[arg(long = "hook", value_enum, default_value_t = HookKind::PrePush)]
+    pub kind: HookKind,
+    /// Stop the push or commit when this rule is broken (repeatable; the rules of `check --fail-on`,
+    /// checked now). When agent-audit is missing or errors, the hook still lets git go on.
+    #[arg(long = "fail-on", value_name = "RULE")]
+    pub fail_on: Vec<String>,
+}
+
+/// `hook uninstall`.
+#[derive(Debug, Args)]
+pub struct HookUninstallArgs {
+    /// Which git hook.
+    #[arg(long = "hook", value_enum, default_value_t = HookKind::PrePush)]
+    pub kind: HookKind,
 }
 
 /// `check`.
@@ -317,6 +354,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Check(a) => return check(g, a, now, &tz, color),
         Command::Demo { keep } => return demo(keep.as_deref(), color),
+        Command::Hook(HookCommand::Install(a)) => {
+            let dir = std::env::current_dir().context("cannot read the current directory")?;
+            // Written into the script as the fallback when `agent-audit` is not on PATH.
+            let exe = std::env::current_exe()
+                .context("cannot find the path of the running agent-audit binary")?;
+            let opts = HookOptions {
+                kind: a.kind,
+                fail_on: a.fail_on.clone(),
+            };
+            format!("{}\n", hook::install(&dir, &opts, &exe)?)
+        }
+        Command::Hook(HookCommand::Uninstall(a)) => {
+            let dir = std::env::current_dir().context("cannot read the current directory")?;
+            format!("{}\n", hook::uninstall(&dir, a.kind)?)
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

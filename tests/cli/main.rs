@@ -7,6 +7,7 @@ mod bad_input;
 mod check;
 mod discovery;
 mod git_routes;
+mod hooks;
 mod samples;
 mod sessions;
 mod usage;
