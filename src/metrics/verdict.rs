@@ -283,7 +283,7 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
             }
             (Some(_), Some(per_line)) => {
                 reasons.push(format!(
-                    "{} lines merged ({} still in HEAD) at ${per_line:.2} per line",
+                    "{} lines merged ({} still in HEAD) at ${per_line:.3} per line",
                     o.lines_merged, o.lines_in_head
                 ));
                 Verdict::Leverage

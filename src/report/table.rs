@@ -178,10 +178,10 @@ fn verdict_cell(s: &crate::metrics::SessionReport) -> String {
         .map(|f| f.code)
         .filter(|c| *c != "unknown-price")
         .collect();
-    if codes.is_empty() {
-        s.verdict.as_str().to_string()
-    } else {
-        format!("{} ({})", s.verdict.as_str(), codes.join(", "))
+    match codes.as_slice() {
+        [] => s.verdict.as_str().to_string(),
+        [one] => format!("{}: {one}", s.verdict.as_str()),
+        [first, rest @ ..] => format!("{}: {first} +{}", s.verdict.as_str(), rest.len()),
     }
 }
 
