@@ -502,12 +502,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 None => (vec![None; chosen.len()], None, Vec::new()),
             };
-            let mut sessions: Vec<SessionReport> = chosen
-                .iter()
-                .zip(outcomes)
-                .map(|(s, o)| SessionReport::new(s, &settings, o, false))
-                .collect();
+            let t0 = std::time::Instant::now();
+            let mut sessions: Vec<SessionReport> = {
+                use rayon::prelude::*;
+                let pairs: Vec<_> = chosen.iter().zip(outcomes).collect();
+                pairs
+                    .into_par_iter()
+                    .map(|(s, o)| SessionReport::new(s, &settings, o, false))
+                    .collect()
+            };
             sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));
+            if g.verbose > 1 {
+                eprintln!(
+                    "timing: {} session reports in {:?}",
+                    sessions.len(),
+                    t0.elapsed()
+                );
+            }
             if let Some(n) = a.limit {
                 sessions.truncate(n);
             }

@@ -142,8 +142,110 @@ struct Message<'a> {
     model: Option<Cow<'a, str>>,
     #[serde(default)]
     usage: Option<RawUsage<'a>>,
-    #[serde(borrow, default)]
-    content: Option<&'a RawValue>,
+    /// Parsed in the same pass as the line: tool output is most of a log's bytes, and every extra pass
+    /// over it costs as much as reading it.
+    #[serde(borrow, default, deserialize_with = "lenient_blocks")]
+    content: Vec<Block<'a>>,
+}
+
+/// Content blocks: a string content (plain text) has none; elements that are not objects are ignored.
+fn lenient_blocks<'de: 'a, 'a, D>(d: D) -> std::result::Result<Vec<Block<'a>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Item<'a>(Option<Block<'a>>);
+    impl<'de: 'a, 'a> Deserialize<'de> for Item<'a> {
+        fn deserialize<D2: serde::Deserializer<'de>>(
+            d: D2,
+        ) -> std::result::Result<Self, D2::Error> {
+            struct V<'a>(std::marker::PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+                type Value = Item<'a>;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a content block")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> std::result::Result<Self::Value, A::Error> {
+                    Block::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                        .map(|b| Item(Some(b)))
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut seq: A,
+                ) -> std::result::Result<Self::Value, A::Error> {
+                    while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                    Ok(Item(None))
+                }
+                fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+                    Ok(Item(None))
+                }
+                fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+                    Ok(Item(None))
+                }
+                fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+                    Ok(Item(None))
+                }
+                fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+                    Ok(Item(None))
+                }
+                fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+                    Ok(Item(None))
+                }
+                fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+                    Ok(Item(None))
+                }
+            }
+            d.deserialize_any(V(std::marker::PhantomData))
+        }
+    }
+    struct V<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+        type Value = Vec<Block<'a>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("message content")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(Item(b)) = seq.next_element::<Item<'a>>()? {
+                out.extend(b);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(Vec::new())
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+    }
+    d.deserialize_any(V(std::marker::PhantomData))
 }
 
 #[derive(Deserialize, Default)]
@@ -256,8 +358,6 @@ struct ToolUseResult<'a> {
     file_path: Option<Cow<'a, str>>,
     #[serde(rename = "structuredPatch", default)]
     structured_patch: Option<Vec<PatchHunk>>,
-    #[serde(borrow, default)]
-    content: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -481,10 +581,8 @@ fn add_assistant(
             i
         }
     };
-    if depth == Depth::Full
-        && let Some(content) = msg.content
-    {
-        for block in blocks(content) {
+    if depth == Depth::Full {
+        for block in msg.content {
             if block.kind.as_deref() != Some("tool_use") {
                 continue;
             }
@@ -501,17 +599,6 @@ fn add_assistant(
             }
         }
     }
-}
-
-/// The content blocks of a message; a string content (plain text) has none.
-fn blocks(content: &RawValue) -> Vec<Block<'_>> {
-    let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(content.get()) else {
-        return Vec::new();
-    };
-    items
-        .into_iter()
-        .filter_map(|item| serde_json::from_str::<Block<'_>>(item.get()).ok())
-        .collect()
 }
 
 fn tool_call(block: &Block<'_>) -> ToolCall {
@@ -670,8 +757,8 @@ fn json_string_len(raw: &[u8]) -> u64 {
 
 /// Joins the results in a user line with the tool calls that asked for them.
 fn add_tool_results(b: &mut Building, msg: Message<'_>, tool_use_result: Option<&RawValue>) {
-    let Some(content) = msg.content else { return };
-    let results: Vec<Block<'_>> = blocks(content)
+    let results: Vec<Block<'_>> = msg
+        .content
         .into_iter()
         .filter(|bl| bl.kind.as_deref() == Some("tool_result"))
         .collect();
@@ -711,18 +798,11 @@ fn edit_from_result(call: &ToolCall, tur: &ToolUseResult<'_>) -> Option<Edit> {
         .as_deref()
         .map(str::to_owned)
         .or_else(|| call.paths.first().cloned())?;
+    // A created file's content is the call's own `content`, already in the edit: not decoded twice.
     if tur.kind.as_deref() == Some("create") {
-        return Some(Edit {
-            path,
-            op: EditOp::Create,
-            hunks: vec![Hunk {
-                old_start: None,
-                old: Vec::new(),
-                new: split_lines(tur.content.as_deref()?),
-            }],
-        });
+        return None;
     }
-    let patch = tur.structured_patch.as_ref()?;
+    let patch = tur.structured_patch.as_ref().filter(|p| !p.is_empty())?;
     let hunks = patch
         .iter()
         .map(|h| {

@@ -36,15 +36,27 @@ pub fn usage(report: &UsageReport, tz: &str, read: &ReadSummary) -> String {
 
 /// The sessions report.
 pub fn sessions(report: &SessionsReport) -> String {
-    let doc = json!({
-        "schema": SESSIONS_SCHEMA,
-        "repo": report.repo,
-        "base": report.base,
-        "git_notes": report.git_notes,
-        "sessions": report.sessions,
-        "read": read_json(&report.read),
-    });
-    pretty(&doc)
+    /// Serialized straight from the report (no intermediate `Value`: it was a tenth of `sessions`).
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        schema: &'static str,
+        repo: &'a Option<std::path::PathBuf>,
+        base: &'a Option<String>,
+        git_notes: &'a [String],
+        sessions: &'a [crate::metrics::SessionReport],
+        read: &'a ReadSummary,
+    }
+    let doc = Doc {
+        schema: SESSIONS_SCHEMA,
+        repo: &report.repo,
+        base: &report.base,
+        git_notes: &report.git_notes,
+        sessions: &report.sessions,
+        read: &report.read,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "null".into());
+    s.push('\n');
+    s
 }
 
 /// One session in detail (the same session object as in `sessions`, with its `outcome.files`).

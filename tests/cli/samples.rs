@@ -121,6 +121,61 @@ fn each_claude_sample_has_its_pinned_totals() {
     }
 }
 
+/// Codex rollouts: `(input, output, cache_read, cache_write)` with input net of cached input, and steps.
+const CODEX: &[(&str, Totals, u64)] = &[
+    ("ccusage-fixture-alpha.jsonl", (2_750, 425, 750, 0), 2),
+    (
+        "codemie-v0.77-exec-shell-ghost-snapshot.jsonl",
+        (7_626, 300, 14_848, 0),
+        3,
+    ),
+    (
+        "localpush-v0.104-desktop-exec-heavy-redacted.jsonl",
+        (99_460, 14_600, 1_651_968, 0),
+        28,
+    ),
+    (
+        "localpush-v0.104-desktop-mcp-redacted.jsonl",
+        (59_525, 1_123, 238_848, 0),
+        6,
+    ),
+    (
+        "localpush-v0.104-desktop-minimal-redacted.jsonl",
+        (31_013, 431, 3_456, 0),
+        1,
+    ),
+    (
+        "vibecodingtracker-v0.39-vscode-shell-update-plan.jsonl",
+        (133_698, 12_551, 136_832, 0),
+        19,
+    ),
+];
+
+#[test]
+fn each_codex_sample_has_its_pinned_totals_and_no_skips() {
+    let home = tempfile::tempdir().expect("tmp");
+    for (file, expected, steps) in CODEX {
+        let path = sample(&format!("codex/{file}"));
+        let v = json(
+            cmd(home.path())
+                .args(["usage", "--json", "--logs"])
+                .arg(&path),
+        );
+        assert_eq!(tokens(&v["total"]["tokens"]), *expected, "{file}");
+        assert_eq!(v["total"]["steps"], *steps, "{file}");
+        assert_eq!(v["read"]["skipped_lines"], 0, "{file}");
+        let v = json(
+            cmd(home.path())
+                .args(["sessions", "--all", "--json", "--logs"])
+                .arg(&path),
+        );
+        assert_eq!(v["read"]["skipped_lines"], 0, "{file} (sessions)");
+        let s = &v["sessions"][0];
+        assert_eq!(tokens(&s["tokens"]), *expected, "{file} (sessions)");
+        assert_eq!(s["agent"], "codex");
+    }
+}
+
 #[test]
 fn the_claude_sample_folder_counts_shared_responses_once() {
     let home = tempfile::tempdir().expect("tmp");
