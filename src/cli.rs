@@ -191,6 +191,9 @@ pub struct SessionArgs {
     /// The repository (any path inside it); default: the current directory's.
     #[arg(long, value_name = "PATH")]
     pub repo: Option<PathBuf>,
+    /// Look the session up in every log, without git correlation (no outcome, verdict `lead`).
+    #[arg(long, conflicts_with = "repo")]
+    pub all: bool,
     /// The branch merged lines must reach; default: the remote's HEAD branch, else main, else master.
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
@@ -377,27 +380,34 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Review(a) => return review(g, a, now, &tz, color),
         Command::Session(a) => {
-            let dir = match &a.repo {
-                Some(r) => r.clone(),
-                None => std::env::current_dir().context("cannot read the current directory")?,
+            let scope = if a.all {
+                None
+            } else {
+                let dir = match &a.repo {
+                    Some(r) => r.clone(),
+                    None => std::env::current_dir().context("cannot read the current directory")?,
+                };
+                Some(RepoScope::discover(&dir).map_err(|e| {
+                    anyhow::anyhow!(e).context(
+                        "`session` explains a session of one repository: run it inside a git \
+                         repository, or pass --repo PATH, or --all to look it up in every log without git",
+                    )
+                })?)
             };
-            let scope = RepoScope::discover(&dir).map_err(|e| {
-                anyhow::anyhow!(e).context(
-                    "`session` explains a session of one repository: run it inside a git repository, \
-                     or pass --repo PATH",
-                )
-            })?;
-            // Only this repository's Claude project folders are opened (all Codex rollouts are).
+            // First only the files named after the id (and, in a repository, only its Claude project
+            // folders); all Codex rollouts are candidates.
             let mut loc = Locations::from_env();
             loc.logs = g.logs.clone();
             if loc.logs.is_empty() {
-                loc.claude_projects = crate::git::claude_project_prefixes(&scope);
+                if let Some(scope) = &scope {
+                    loc.claude_projects = crate::git::claude_project_prefixes(scope);
+                }
                 loc.session_prefix = Some(a.id.clone());
             }
             let mut ing = read_from(g, &loc, Depth::Full, true)?;
             if !ing.sessions.iter().any(|s| s.id.starts_with(&a.id)) {
                 // Not named after its id (an old layout, or a folder name that does not encode the
-                // repository): read this repository's logs in full.
+                // repository): read the logs in full.
                 loc.session_prefix = None;
                 loc.claude_projects.clear();
                 ing = read_from(g, &loc, Depth::Full, false)?;
@@ -406,13 +416,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .sessions
                 .iter()
                 .filter(|s| s.id.starts_with(&a.id))
-                .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+                .filter(|s| match &scope {
+                    Some(scope) => s.cwd.as_deref().is_some_and(|c| scope.contains(c)),
+                    None => true,
+                })
                 .collect();
+            let place = scope
+                .as_ref()
+                .map_or("the logs".to_string(), |s| s.root.display().to_string());
             let session = match matches.as_slice() {
                 [one] => *one,
                 [] => bail!(
-                    "no session of {} has an id starting with `{}` (see `agent-audit sessions`)",
-                    scope.root.display(),
+                    "no session of {place} has an id starting with `{}` (see `agent-audit sessions`)",
                     a.id
                 ),
                 many => bail!(
@@ -425,27 +440,36 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         .join(", ")
                 ),
             };
-            let settings = load_settings(g, Some(&scope.root), now)?;
-            let opts = crate::git::CorrelateOptions {
-                base: a.base.clone(),
-                after_s: span_seconds(&a.window, now, &tz)?,
-                ..Default::default()
+            let settings = load_settings(
+                g,
+                scope
+                    .as_ref()
+                    .map(|s| s.root.clone())
+                    .or_else(config_dir)
+                    .as_deref(),
+                now,
+            )?;
+            let (outcome, base, git_notes) = match &scope {
+                Some(scope) => {
+                    let opts = crate::git::CorrelateOptions {
+                        base: a.base.clone(),
+                        after_s: span_seconds(&a.window, now, &tz)?,
+                        ..Default::default()
+                    };
+                    let t0 = std::time::Instant::now();
+                    let c = crate::git::correlate(scope, &[session], &opts)?;
+                    if g.verbose > 1 {
+                        eprintln!("timing: git correlation {:?}", t0.elapsed());
+                    }
+                    (c.outcomes.into_iter().next(), c.base, c.notes)
+                }
+                None => (None, None, Vec::new()),
             };
-            let t0 = std::time::Instant::now();
-            let c = crate::git::correlate(&scope, &[session], &opts)?;
-            if g.verbose > 1 {
-                eprintln!("timing: git correlation {:?}", t0.elapsed());
-            }
             let report = SessionsReport {
-                repo: Some(scope.root.clone()),
-                base: c.base,
-                git_notes: c.notes,
-                sessions: vec![SessionReport::new(
-                    session,
-                    &settings,
-                    c.outcomes.into_iter().next(),
-                    true,
-                )],
+                repo: scope.map(|s| s.root),
+                base,
+                git_notes,
+                sessions: vec![SessionReport::new(session, &settings, outcome, true)],
                 read: ReadSummary::of(&ing),
             };
             if a.json {

@@ -207,3 +207,45 @@ fn failed_edits_in_a_real_log_are_errors_without_edits() {
         "{s}"
     );
 }
+
+fn table(args: &[&str], logs: &std::path::Path) -> String {
+    let home = tempfile::tempdir().expect("tmp");
+    let out = cmd(home.path())
+        .args(args)
+        .arg("--logs")
+        .arg(logs)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[test]
+fn sessions_table_of_the_claude_samples() {
+    insta::assert_snapshot!(table(&["sessions", "--all"], &sample("claude-code")));
+}
+
+#[test]
+fn sessions_table_of_the_codex_samples() {
+    insta::assert_snapshot!(table(&["sessions", "--all"], &sample("codex")));
+}
+
+#[test]
+fn session_step_table_of_a_real_claude_log_with_a_failed_edit() {
+    insta::assert_snapshot!(table(
+        &["session", "bc3bf53b", "--all"],
+        &sample("claude-code/entire-v2.1.22-edits-with-failed-edit.jsonl"),
+    ));
+}
+
+#[test]
+fn session_step_table_of_a_real_codex_log() {
+    insta::assert_snapshot!(table(
+        &["session", "019c8a4d", "--all"],
+        &sample("codex/localpush-v0.104-desktop-exec-heavy-redacted.jsonl"),
+    ));
+}
