@@ -356,7 +356,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Check(a) => return check(g, a, now, &tz, color),
-        Command::Demo { keep } => return demo(keep.as_deref(), color),
+        Command::Demo { keep } => return demo(keep.as_deref(), color, now),
         Command::Hook(HookCommand::Install(a)) => {
             let dir = std::env::current_dir().context("cannot read the current directory")?;
             // Written into the script as the fallback when `agent-audit` is not on PATH.
@@ -648,7 +648,7 @@ fn check(
     }
 }
 
-fn demo(keep: Option<&Path>, color: bool) -> Result<ExitCode> {
+fn demo(keep: Option<&Path>, color: bool, now: Timestamp) -> Result<ExitCode> {
     let root = match keep {
         Some(dir) => dir.to_path_buf(),
         None => std::env::temp_dir().join(format!("agent-audit-demo-{}", std::process::id())),
@@ -663,7 +663,7 @@ fn demo(keep: Option<&Path>, color: bool) -> Result<ExitCode> {
             root.display()
         );
     }
-    let d = crate::demo::build(&root, Timestamp::now()).context("cannot build the demo")?;
+    let d = crate::demo::build(&root, now).context("cannot build the demo")?;
     let exe = std::env::current_exe().context("cannot find this program's path")?;
     let run = |title: &str, args: &[&str]| -> Result<()> {
         println!("\n$ agent-audit {}    # {title}", args.join(" "));

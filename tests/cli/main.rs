@@ -12,3 +12,4 @@ mod samples;
 mod sessions;
 mod usage;
 mod verdicts;
+mod workflows;

@@ -1,0 +1,103 @@
+//! Issue 5: the demo tour end to end, and the weekly review on its repository (JSON, Markdown, HTML).
+
+use crate::common::*;
+
+fn demo(dir: &std::path::Path) -> String {
+    let home = tempfile::tempdir().expect("tmp");
+    let out = cmd(home.path())
+        .args(["demo", "--keep"])
+        .arg(dir)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[test]
+fn demo_runs_every_report() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("demo");
+    let text = demo(&dir);
+    for section in [
+        "$ agent-audit usage --by session",
+        "$ agent-audit sessions",
+        "$ agent-audit session c0ffee00",
+        "$ agent-audit session 019a2b3c",
+        "$ agent-audit review --since 30d",
+        "$ agent-audit check --format md --fail-on theater",
+    ] {
+        assert!(text.contains(section), "missing {section}");
+    }
+    assert!(text.contains("verdict: THEATER") && text.contains("verdict: LEVERAGE"));
+    assert!(text.contains("merged via squash"));
+    assert!(!text.contains("error:"), "{text}");
+    // A second run into the same folder refuses instead of mixing two demos.
+    let home = tempfile::tempdir().expect("tmp");
+    let out = cmd(home.path())
+        .args(["demo", "--keep"])
+        .arg(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn review_of_the_demo_repository() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("demo");
+    demo(&dir);
+    let repo = dir.join("shop-config");
+    let home = dir.join("home");
+    // The demo leaves the abandoned branch checked out; the review is the same from any branch.
+    let v = json(
+        cmd(&repo)
+            .env("HOME", &home)
+            .args(["review", "--since", "30d", "--format", "json"]),
+    );
+    assert_eq!(v["schema"], "agent-audit/review/v1");
+    let cur = &v["current"];
+    assert_eq!(cur["sessions"], 3);
+    assert_eq!(cur["by_verdict"]["leverage"]["sessions"], 2);
+    assert_eq!(cur["by_verdict"]["theater"]["sessions"], 1);
+    assert_eq!(cur["lines_merged"], 20);
+    assert_eq!(
+        v["review_first"][0]["id"],
+        "c0ffee00-1234-4abc-8def-000000000003"
+    );
+    assert_eq!(v["previous"]["sessions"], 0);
+
+    let md = cmd(&repo)
+        .env("HOME", &home)
+        .args(["review", "--since", "30d", "--format", "md"])
+        .output()
+        .expect("run");
+    let md = String::from_utf8(md.stdout).expect("utf8");
+    assert!(md.starts_with("# agent-audit review"), "{md}");
+    assert!(md.contains("## Review first"));
+
+    let page = dir.join("review.html");
+    let out = cmd(&repo)
+        .env("HOME", &home)
+        .args(["review", "--since", "30d", "--format", "html", "--out"])
+        .arg(&page)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let html = std::fs::read_to_string(&page).expect("page");
+    for id in [
+        "chart-cost-per-day",
+        "chart-cost-vs-lines",
+        "chart-tier-spend",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert_eq!(html.matches("<circle").count(), 3, "one point per session");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no network"
+    );
+}
