@@ -187,7 +187,11 @@ impl SessionReport {
         let premium = premium::analyze(&s.steps, &mut rows, &set.prices, &set.routing);
         let mut retries = retries_counts;
         let retry_rows = rows.iter().filter(|r| r.error || r.retry);
-        retries.retry_cost_usd = retry_rows.map(|r| r.cost_usd).sum::<Option<f64>>();
+        // `+ 0.0`: an empty float sum is -0.0, printed as such in JSON.
+        retries.retry_cost_usd = retry_rows
+            .map(|r| r.cost_usd)
+            .sum::<Option<f64>>()
+            .map(|c| c + 0.0);
         let context = breadth::context(s, &spend.tokens);
         let mut cost_by_tier: BTreeMap<Tier, f64> = BTreeMap::new();
         for r in &rows {
