@@ -842,6 +842,20 @@ fn span_seconds(span: &str, now: Timestamp, tz: &TimeZone) -> Result<i64> {
     Ok(now.as_second() - back.as_second())
 }
 
+/// Writes a report to stdout; a closed pipe (`| head`) is not an error.
+fn emit(out: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn time_zone(name: Option<&str>) -> Result<TimeZone> {
     match name {
         None => Ok(TimeZone::system()),

@@ -16,8 +16,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::lenient::{MapOnly, SeqOf};
 use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
     Agent, Edit, EditOp, Hunk, ServiceTier, Session, Step, ToolCall, ToolKind, Usage,
 };
@@ -69,59 +70,14 @@ struct Record<'a> {
     request_id: Option<Cow<'a, str>>,
     #[serde(rename = "isSidechain", default)]
     is_sidechain: Option<bool>,
-    #[serde(borrow, default, deserialize_with = "lenient_message")]
-    message: Option<Message<'a>>,
+    /// An object is parsed; any other value (old logs and fixtures have a bare string) is a record
+    /// without a message, not a broken line.
+    #[serde(borrow, default)]
+    message: MapOnly<Message<'a>>,
     #[serde(rename = "toolUseResult", borrow, default)]
     tool_use_result: Option<&'a RawValue>,
     #[serde(borrow, default)]
     data: Option<Progress<'a>>,
-}
-
-/// A `message` that is an object is parsed; any other value (old logs and fixtures have a bare string)
-/// is a record without a message, not a broken line.
-fn lenient_message<'de: 'a, 'a, D>(d: D) -> std::result::Result<Option<Message<'a>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    struct V<'a>(std::marker::PhantomData<&'a ()>);
-    impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
-        type Value = Option<Message<'a>>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a message object or any other value")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            map: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            Message::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-    }
-    d.deserialize_any(V(std::marker::PhantomData))
 }
 
 #[derive(Deserialize)]
@@ -144,108 +100,9 @@ struct Message<'a> {
     usage: Option<RawUsage<'a>>,
     /// Parsed in the same pass as the line: tool output is most of a log's bytes, and every extra pass
     /// over it costs as much as reading it.
-    #[serde(borrow, default, deserialize_with = "lenient_blocks")]
-    content: Vec<Block<'a>>,
-}
-
-/// Content blocks: a string content (plain text) has none; elements that are not objects are ignored.
-fn lenient_blocks<'de: 'a, 'a, D>(d: D) -> std::result::Result<Vec<Block<'a>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    struct Item<'a>(Option<Block<'a>>);
-    impl<'de: 'a, 'a> Deserialize<'de> for Item<'a> {
-        fn deserialize<D2: serde::Deserializer<'de>>(
-            d: D2,
-        ) -> std::result::Result<Self, D2::Error> {
-            struct V<'a>(std::marker::PhantomData<&'a ()>);
-            impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
-                type Value = Item<'a>;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("a content block")
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(
-                    self,
-                    map: A,
-                ) -> std::result::Result<Self::Value, A::Error> {
-                    Block::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                        .map(|b| Item(Some(b)))
-                }
-                fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                    self,
-                    mut seq: A,
-                ) -> std::result::Result<Self::Value, A::Error> {
-                    while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                    Ok(Item(None))
-                }
-                fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
-                    Ok(Item(None))
-                }
-                fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
-                    Ok(Item(None))
-                }
-                fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
-                    Ok(Item(None))
-                }
-                fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
-                    Ok(Item(None))
-                }
-                fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
-                    Ok(Item(None))
-                }
-                fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
-                    Ok(Item(None))
-                }
-            }
-            d.deserialize_any(V(std::marker::PhantomData))
-        }
-    }
-    struct V<'a>(std::marker::PhantomData<&'a ()>);
-    impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
-        type Value = Vec<Block<'a>>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("message content")
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(Item(b)) = seq.next_element::<Item<'a>>()? {
-                out.extend(b);
-            }
-            Ok(out)
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            while map
-                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                .is_some()
-            {}
-            Ok(Vec::new())
-        }
-        fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-    }
-    d.deserialize_any(V(std::marker::PhantomData))
+    /// A string content (plain text) has no blocks; elements that are not objects are ignored.
+    #[serde(borrow, default)]
+    content: SeqOf<Block<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -392,17 +249,7 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
     let mut last_time: Option<Timestamp> = None;
     let mut current: Option<usize> = None;
 
-    loop {
-        let line = match reader.next_line() {
-            Ok(Some(line)) => line,
-            Ok(None) => break,
-            Err(source) => {
-                return Err(Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        };
+    while let Some(line) = reader.read_line()? {
         if line.bytes.trim_ascii().is_empty() {
             continue;
         }
@@ -491,19 +338,21 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
                     .and_then(|t| t.parse::<Timestamp>().ok())
                     .or(at)
                     .or(last_time);
-                if let (Some(msg), Some(inner_at)) = (inner.message, inner_at) {
+                if let (Some(msg), Some(inner_at)) = (inner.message.0, inner_at) {
                     add_assistant(b, msg, inner.request_id.as_deref(), inner_at, true, depth);
                 }
             }
             Some("user") => {
                 if depth == Depth::Full
-                    && let Some(msg) = record.message
+                    && let Some(msg) = record.message.0
                 {
                     add_tool_results(b, msg, record.tool_use_result);
                 }
             }
             Some("assistant") | None => {
-                let Some(msg) = record.message else { continue };
+                let Some(msg) = record.message.0 else {
+                    continue;
+                };
                 let Some(at) = at.or(last_time) else {
                     log.skipped.add(skip::MISSING_FIELD);
                     continue;
@@ -582,7 +431,7 @@ fn add_assistant(
         }
     };
     if depth == Depth::Full {
-        for block in msg.content {
+        for block in msg.content.0 {
             if block.kind.as_deref() != Some("tool_use") {
                 continue;
             }
@@ -759,6 +608,7 @@ fn json_string_len(raw: &[u8]) -> u64 {
 fn add_tool_results(b: &mut Building, msg: Message<'_>, tool_use_result: Option<&RawValue>) {
     let results: Vec<Block<'_>> = msg
         .content
+        .0
         .into_iter()
         .filter(|bl| bl.kind.as_deref() == Some("tool_result"))
         .collect();

@@ -38,16 +38,17 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::marker::PhantomData;
+
 use std::path::Path;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::lenient::{LStr, LU64, MapOnly};
 use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
     Agent, Edit, EditOp, Hunk, ServiceTier, Session, Skips, Step, ToolCall, ToolKind, Usage,
 };
@@ -91,147 +92,6 @@ pub fn sniff(line: &[u8]) -> bool {
             || has(b"\"response_item\"")
             || has(b"\"event_msg\"")
             || has(b"\"compacted\""))
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Lenient borrowed values: a field of an unexpected type is absent, never a broken line.
-
-/// A string field; any other JSON value reads as absent.
-#[derive(Default)]
-struct LStr<'a>(Option<Cow<'a, str>>);
-
-impl LStr<'_> {
-    fn get(&self) -> Option<&str> {
-        self.0.as_deref()
-    }
-}
-
-/// Consumes any JSON value a lenient visitor does not want.
-macro_rules! ignore_others {
-    ($none:expr) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok($none)
-        }
-    };
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for LStr<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = LStr<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> std::result::Result<Self::Value, E> {
-                Ok(LStr(Some(Cow::Borrowed(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(LStr(Some(Cow::Owned(v.to_owned()))))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(LStr(Some(Cow::Owned(v))))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Self::Value, E> {
-                Ok(LStr(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(LStr(None))
-            }
-            ignore_others!(LStr(None));
-        }
-        d.deserialize_any(V(PhantomData))
-    }
-}
-
-/// A token count; anything but a non-negative number reads as absent.
-#[derive(Default, Clone, Copy)]
-struct LU64(Option<u64>);
-
-impl<'de> Deserialize<'de> for LU64 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = LU64;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
-                Ok(LU64(Some(v)))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Self::Value, E> {
-                Ok(LU64(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(LU64(None))
-            }
-            // i64 and f64 are only used for negative or fractional values: absent.
-            ignore_others!(LU64(None));
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// An object field; any other JSON value reads as absent.
-struct MapOnly<T>(Option<T>);
-
-impl<T> Default for MapOnly<T> {
-    fn default() -> Self {
-        MapOnly(None)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for MapOnly<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = MapOnly<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> std::result::Result<Self::Value, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| MapOnly(Some(t)))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Self::Value, E> {
-                Ok(MapOnly(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Self::Value, E> {
-                Ok(MapOnly(None))
-            }
-            ignore_others!(MapOnly(None));
-        }
-        d.deserialize_any(V(PhantomData))
-    }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1010,17 +870,7 @@ fn classify_error(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
 pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLog> {
     let mut log = FileLog::default();
     let mut b = Builder::new(path, depth);
-    loop {
-        let line = match reader.next_line() {
-            Ok(Some(line)) => line,
-            Ok(None) => break,
-            Err(source) => {
-                return Err(Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        };
+    while let Some(line) = reader.read_line()? {
         if line.bytes.trim_ascii().is_empty() {
             continue;
         }

@@ -6,6 +6,7 @@
 
 pub mod claude_code;
 pub mod codex;
+mod lenient;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -52,10 +53,7 @@ pub fn parse_file(agent: Agent, path: &Path, depth: Depth) -> Result<FileLog> {
 pub fn sniff(path: &Path) -> Result<Option<Agent>> {
     let mut reader = LineReader::open(path)?;
     let mut seen = 0;
-    while let Some(line) = reader.next_line().map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })? {
+    while let Some(line) = reader.read_line()? {
         let bytes = line.bytes.trim_ascii();
         if bytes.is_empty() {
             continue;
@@ -141,6 +139,13 @@ impl LineReader {
     /// Bytes consumed so far.
     pub fn bytes_read(&self) -> u64 {
         self.bytes
+    }
+
+    /// The next line, or `None` at the end of the file; a read error names the file.
+    pub fn read_line(&mut self) -> Result<Option<Line<'_>>> {
+        let path = self.path.clone();
+        self.next_line()
+            .map_err(|source| Error::Read { path, source })
     }
 
     /// The next line, or `None` at the end of the file.
