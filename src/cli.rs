@@ -560,14 +560,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e).context("cannot write to stdout");
-    }
+    emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -630,14 +623,7 @@ fn check(
         CheckFormat::Md => report::markdown::check(&r),
         CheckFormat::Json => report::json::check(&r),
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e).context("cannot write to stdout");
-    }
+    emit(&out)?;
     if r.broken.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
@@ -823,14 +809,7 @@ fn review(
             eprintln!("wrote {}", path.display());
         }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            if let Err(e) = stdout
-                .write_all(out.as_bytes())
-                .and_then(|_| stdout.flush())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                return Err(e).context("cannot write to stdout");
-            }
+            emit(&out)?;
         }
     }
     Ok(ExitCode::SUCCESS)
