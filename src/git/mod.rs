@@ -240,6 +240,24 @@ pub fn correlate(
         head: &head_lines,
     };
     let ordered = matching::attribute(&claims, &facts);
+    // A merged file that HEAD no longer has was renamed or deleted afterwards: its lines count as gone
+    // (a rename is not followed), which the user should hear about.
+    if head.is_some() {
+        let mut gone: Vec<&str> = ordered
+            .iter()
+            .flat_map(|o| o.files.iter())
+            .filter(|f| f.lines_merged > 0 && !head_lines.contains_key(&f.path))
+            .map(|f| f.path.as_str())
+            .collect();
+        gone.sort_unstable();
+        gone.dedup();
+        if !gone.is_empty() {
+            notes.push(format!(
+                "not in HEAD any more (renamed or deleted after the session; renames are not followed): {}",
+                gone.join(", ")
+            ));
+        }
+    }
     let mut outcomes: Vec<Option<Outcome>> = vec![None; sessions.len()];
     for (o, &i) in ordered.into_iter().zip(&order) {
         outcomes[i] = Some(o);

@@ -281,3 +281,26 @@ fn no_base_branch_is_said_and_nothing_is_merged() {
     assert_eq!(err.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&err.stderr).contains("no-such-branch"));
 }
+
+#[test]
+fn a_file_renamed_after_the_merge_is_named_in_a_note() {
+    let w = world();
+    session_on_feature(&w);
+    w.repo.checkout("main");
+    w.repo.merge_no_ff("feature", at("2026-05-01T11:00:00Z"));
+    std::fs::rename(
+        w.repo.dir.join("src/cache.rs"),
+        w.repo.dir.join("src/store.rs"),
+    )
+    .expect("mv");
+    w.repo
+        .commit("Rename cache to store", at("2026-05-02T09:00:00Z"));
+    let v = w.sessions(&[]);
+    let o = &v["sessions"][0]["outcome"];
+    assert_eq!(counts(o), (CACHE_LINES, CACHE_LINES, CACHE_LINES, 0));
+    let notes = v["git_notes"].to_string();
+    assert!(
+        notes.contains("src/cache.rs") && notes.contains("renamed or deleted"),
+        "{notes}"
+    );
+}
