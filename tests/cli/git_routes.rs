@@ -304,3 +304,55 @@ fn a_file_renamed_after_the_merge_is_named_in_a_note() {
         "{notes}"
     );
 }
+
+/// A Codex rollout whose `apply_patch` adds `src/cache.rs` with CACHE, in `cwd`.
+fn codex_rollout(home: &std::path::Path, cwd: &std::path::Path, id: &str, ts: &str) {
+    let patch = format!(
+        "*** Begin Patch\n*** Add File: src/cache.rs\n{}*** End Patch\n",
+        CACHE.lines().map(|l| format!("+{l}\n")).collect::<String>()
+    );
+    let cwd = cwd.to_str().expect("utf8");
+    let usage = serde_json::json!({"input_tokens": 9000, "cached_input_tokens": 6000, "output_tokens": 700,
+        "reasoning_output_tokens": 300, "total_tokens": 9700});
+    let lines = [
+        serde_json::json!({"timestamp": ts, "type": "session_meta", "payload": {"id": id, "timestamp": ts, "cwd": cwd,
+            "originator": "codex_cli_rs", "cli_version": "0.46.0", "git": {"branch": "feature"}}}),
+        serde_json::json!({"timestamp": ts, "type": "turn_context", "payload": {"cwd": cwd, "model": "gpt-5-codex"}}),
+        serde_json::json!({"timestamp": ts, "type": "response_item", "payload": {"type": "custom_tool_call",
+            "name": "apply_patch", "input": patch, "call_id": "call_1", "status": "completed"}}),
+        serde_json::json!({"timestamp": ts, "type": "response_item", "payload": {"type": "custom_tool_call_output",
+            "call_id": "call_1", "output": serde_json::json!({"output": "Success. Updated the following files:\nA src/cache.rs\n",
+            "metadata": {"exit_code": 0}}).to_string()}}),
+        serde_json::json!({"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count",
+            "info": {"total_token_usage": usage, "last_token_usage": usage}}}),
+    ]
+    .map(|l| l.to_string());
+    write_lines(
+        &home.join(format!(
+            ".codex/sessions/2026/05/01/rollout-2026-05-01T10-00-00-{id}.jsonl"
+        )),
+        &lines,
+    );
+}
+
+#[test]
+fn codex_apply_patch_session_merged_by_a_merge_commit() {
+    let w = world();
+    w.repo.branch("feature");
+    let id = "019a0000-1111-7222-8333-444455556666";
+    codex_rollout(w.home.path(), &w.repo.dir, id, "2026-05-01T10:00:00Z");
+    w.repo.write("src/cache.rs", CACHE);
+    w.repo.commit("Add cache", at("2026-05-01T10:10:00Z"));
+    w.repo.checkout("main");
+    w.repo.merge_no_ff("feature", at("2026-05-01T11:00:00Z"));
+    let v = w.sessions(&[]);
+    let s = &v["sessions"][0];
+    assert_eq!(s["agent"], "codex");
+    assert_eq!(tokens(&s["tokens"]), (3000, 700, 6000, 0));
+    let o = &s["outcome"];
+    assert_eq!(
+        counts(o),
+        (CACHE_LINES, CACHE_LINES, CACHE_LINES, CACHE_LINES)
+    );
+    assert_eq!(o["merged_via"], "merge");
+}
