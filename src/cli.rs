@@ -704,6 +704,7 @@ fn demo(keep: Option<&Path>, color: bool, now: Timestamp) -> Result<ExitCode> {
         "a pre-merge check of the abandoned branch, as a PR comment",
         &["check", "--format", "md", "--fail-on", "theater"],
     )?;
+    crate::demo::checkout(&d.repo, "main")?;
     println!(
         "\nThe check above exits 1 because of --fail-on theater. Now run `agent-audit sessions` inside \
          your own repository."
