@@ -64,7 +64,10 @@ fn review_of_the_demo_repository() {
     assert_eq!(cur["by_verdict"]["leverage"]["sessions"], 2);
     assert_eq!(cur["by_verdict"]["theater"]["sessions"], 1);
     assert_eq!(cur["lines_merged"], 20);
-    assert_eq!(cur["lines_in_head"], 20, "main is checked out again after the tour");
+    assert_eq!(
+        cur["lines_in_head"], 20,
+        "main is checked out again after the tour"
+    );
     assert_eq!(
         v["review_first"][0]["id"],
         "c0ffee00-1234-4abc-8def-000000000003"
