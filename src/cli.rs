@@ -594,10 +594,23 @@ fn check(
     });
     let ing = read_from(g, &loc, Depth::Full, true)?;
     let settings = load_settings(g, Some(&scope.root), now)?;
+    // Only sessions whose window (start − 10 min … end + window) meets the branch's commits can hold
+    // their lines: the others are not correlated at all.
+    let defaults = crate::git::CorrelateOptions::default();
     let chosen: Vec<&crate::model::Session> = ing
         .sessions
         .iter()
         .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+        .filter(
+            |s| match (facts.oldest, facts.newest, s.started_at, s.ended_at) {
+                (Some(oldest), Some(newest), Some(start), Some(end)) => {
+                    start.as_second() - defaults.before_s <= newest
+                        && end.as_second() + after_s >= oldest
+                }
+                (None, _, _, _) => false,
+                _ => true,
+            },
+        )
         .collect();
     let opts = crate::git::CorrelateOptions {
         base: Some(facts.base.clone()),

@@ -354,6 +354,8 @@ pub struct BranchFacts {
     pub commits: std::collections::HashSet<String>,
     /// Committer time of the oldest of them (seconds), if any.
     pub oldest: Option<i64>,
+    /// Committer time of the newest of them (seconds), if any.
+    pub newest: Option<i64>,
     /// Non-trivial lines added by the branch diff (merge base → HEAD).
     pub lines_added: u64,
     /// Files the branch diff touches.
@@ -387,11 +389,13 @@ pub fn branch_facts(scope: &RepoScope, base: Option<&str>) -> Result<BranchFacts
     walk.hide(base_tip).map_err(git("revwalk"))?;
     let mut commits = std::collections::HashSet::new();
     let mut oldest: Option<i64> = None;
+    let mut newest: Option<i64> = None;
     for oid in walk {
         let oid = oid.map_err(git("revwalk"))?;
         if let Ok(c) = repo.find_commit(oid) {
             let t = c.time().seconds();
             oldest = Some(oldest.map_or(t, |o| o.min(t)));
+            newest = Some(newest.map_or(t, |n| n.max(t)));
         }
         commits.insert(oid.to_string());
     }
@@ -430,6 +434,7 @@ pub fn branch_facts(scope: &RepoScope, base: Option<&str>) -> Result<BranchFacts
         head: head_name,
         commits,
         oldest,
+        newest,
         lines_added,
         files_changed,
     })
