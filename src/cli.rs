@@ -383,16 +383,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let scope = if a.all {
                 None
             } else {
-                let dir = match &a.repo {
-                    Some(r) => r.clone(),
-                    None => std::env::current_dir().context("cannot read the current directory")?,
-                };
-                Some(RepoScope::discover(&dir).map_err(|e| {
-                    anyhow::anyhow!(e).context(
-                        "`session` explains a session of one repository: run it inside a git \
+                Some(repo_scope(
+                    a.repo.as_deref(),
+                    "`session` explains a session of one repository: run it inside a git \
                          repository, or pass --repo PATH, or --all to look it up in every log without git",
-                    )
-                })?)
+                )?)
             };
             // First only the files named after the id (and, in a repository, only its Claude project
             // folders); all Codex rollouts are candidates.
@@ -484,16 +479,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let scope = if a.all {
                 None
             } else {
-                let dir = match &a.repo {
-                    Some(r) => r.clone(),
-                    None => std::env::current_dir().context("cannot read the current directory")?,
-                };
-                Some(RepoScope::discover(&dir).map_err(|e| {
-                    anyhow::anyhow!(e).context(
-                        "`sessions` lists the sessions of one repository: run it inside a git \
+                Some(repo_scope(
+                    a.repo.as_deref(),
+                    "`sessions` lists the sessions of one repository: run it inside a git \
                          repository, or pass --repo PATH, or --all for every session",
-                    )
-                })?)
+                )?)
             };
             let ing = read_logs(g, f, &window, Depth::Full)?;
             let settings = load_settings(
@@ -576,10 +566,10 @@ fn check(
         .iter()
         .map(|r| crate::metrics::branch::Rule::parse(r).map_err(anyhow::Error::msg))
         .collect::<Result<Vec<_>>>()?;
-    let dir = std::env::current_dir().context("cannot read the current directory")?;
-    let scope = RepoScope::discover(&dir).map_err(|e| {
-        anyhow::anyhow!(e).context("`check` summarises the current branch of a git repository")
-    })?;
+    let scope = repo_scope(
+        None,
+        "`check` summarises the current branch of a git repository",
+    )?;
     let facts = crate::git::branch_facts(&scope, a.base.as_deref())?;
     let after_s = span_seconds(&a.window, now, tz)?;
     // Only logs that can hold the branch's sessions: this repository's Claude project folders, files
@@ -779,12 +769,11 @@ fn review(
             groups[i].1.push(s);
         }
     } else {
-        let dir = std::env::current_dir().context("cannot read the current directory")?;
-        let scope = RepoScope::discover(&dir).map_err(|e| {
-            anyhow::anyhow!(e).context(
-                "`review` covers one repository: run it inside one, or pass --all for every repository in the logs",
-            )
-        })?;
+        let scope = repo_scope(
+            None,
+            "`review` covers one repository: run it inside one, or pass --all for every repository \
+             in the logs",
+        )?;
         let chosen = ing
             .sessions
             .iter()
@@ -833,6 +822,15 @@ fn review(
 fn span_seconds(span: &str, now: Timestamp, tz: &TimeZone) -> Result<i64> {
     let back = timespec::parse_instant(span, now, tz)?;
     Ok(now.as_second() - back.as_second())
+}
+
+/// The repository of `repo` (or of the current directory); `why` says what the command needs it for.
+fn repo_scope(repo: Option<&Path>, why: &str) -> Result<RepoScope> {
+    let dir = match repo {
+        Some(r) => r.to_path_buf(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    RepoScope::discover(&dir).map_err(|e| anyhow::anyhow!(e).context(why.to_owned()))
 }
 
 /// Writes a report to stdout; a closed pipe (`| head`) is not an error.
