@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{thousands, usd};
+use super::{thousands, trend, usd};
 use crate::metrics::review::{DayCost, ReviewReport, SessionPoint};
 use crate::metrics::{Tier, Verdict};
 
@@ -56,15 +56,6 @@ fn tier_colour(t: Tier) -> &'static str {
         Tier::Standard => "#3b7bd0",
         Tier::Economy => "#2fa39a",
     }
-}
-
-/// The same trend as `markdown::review`: change against the previous period, `new` when it had none.
-fn trend(now: f64, before: f64) -> String {
-    if before <= 0.0 || !before.is_finite() || !now.is_finite() {
-        return "new".into();
-    }
-    let d = (now - before) / before * 100.0;
-    format!("{}{d:.0}%", if d >= 0.0 { "+" } else { "" })
 }
 
 /// A linear axis from 0 to `max` in `step`s of 1, 2, 2.5 or 5 × 10ⁿ (whole steps for counts).

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{short, usd};
+use super::{short, trend, usd};
 use crate::metrics::branch::BranchReport;
 
 fn pct(part: u64, whole: u64) -> String {
@@ -116,14 +116,6 @@ fn cost(r: &BranchReport) -> String {
         Some(c) => usd(Some(c)),
         None => format!("≥{}", usd(Some(r.priced_usd))),
     }
-}
-
-fn trend(now: f64, before: f64) -> String {
-    if before <= 0.0 {
-        return "new".into();
-    }
-    let d = (now - before) / before * 100.0;
-    format!("{}{d:.0}%", if d >= 0.0 { "+" } else { "" })
 }
 
 /// The self-review.

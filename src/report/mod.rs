@@ -43,6 +43,15 @@ pub fn usd(cost: Option<f64>) -> String {
     }
 }
 
+/// A period-over-period change as `+12%` / `-3%`, or `new` when the previous period had none.
+pub fn trend(now: f64, before: f64) -> String {
+    if before <= 0.0 || !before.is_finite() || !now.is_finite() {
+        return "new".into();
+    }
+    let d = (now - before) / before * 100.0;
+    format!("{}{d:.0}%", if d >= 0.0 { "+" } else { "" })
+}
+
 /// Seconds as `1h02m`, `5m03s`, `42s`.
 pub fn duration(secs: Option<i64>) -> String {
     let Some(s) = secs else { return "-".into() };
