@@ -284,6 +284,70 @@ mod tests {
         );
     }
 
+    /// Mutated real lines (flipped bytes, cuts, duplicated spans) through both parsers at both depths:
+    /// a parser returns skips, never panics. Deterministic (a fixed LCG), so a failure reproduces.
+    #[test]
+    fn mutated_lines_never_panic() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let mut seeds: Vec<Vec<u8>> = Vec::new();
+        for entry in walkdir::WalkDir::new(&root).into_iter().flatten() {
+            if entry.path().extension().is_some_and(|e| e == "jsonl")
+                && let Ok(bytes) = std::fs::read(entry.path())
+            {
+                seeds.push(bytes);
+            }
+        }
+        assert!(seeds.len() >= 5, "testdata logs found");
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        for round in 0..2000 {
+            let mut data = seeds[round % seeds.len()].clone();
+            for _ in 0..(1 + next() % 8) {
+                if data.is_empty() {
+                    break;
+                }
+                let at = next() % data.len();
+                match next() % 4 {
+                    0 => data[at] = (next() % 256) as u8,
+                    1 => data.truncate(at),
+                    2 => {
+                        let end = (at + next() % 64).min(data.len());
+                        let span = data[at..end].to_vec();
+                        data.splice(at..at, span);
+                    }
+                    _ => {
+                        let junk = b"{}\"\n[:,\\";
+                        data.insert(at, junk[next() % junk.len()]);
+                    }
+                }
+            }
+            for agent in [Agent::ClaudeCode, Agent::Codex] {
+                for depth in [Depth::Usage, Depth::Full] {
+                    let reader = LineReader::new(
+                        Path::new("m.jsonl"),
+                        Box::new(std::io::Cursor::new(data.clone())),
+                    );
+                    let log = match agent {
+                        Agent::ClaudeCode => {
+                            claude_code::parse(Path::new("m.jsonl"), reader, depth)
+                        }
+                        Agent::Codex => codex::parse(Path::new("m.jsonl"), reader, depth),
+                    }
+                    .expect("in-memory input reads");
+                    assert!(
+                        log.skipped.total() <= log.lines,
+                        "a line is skipped at most once"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn empty_input_has_no_lines() {
         assert!(lines(b"").is_empty());
