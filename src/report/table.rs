@@ -1,7 +1,7 @@
 //! Aligned terminal tables for people. Colour only when [`crate::term::ColorChoice`] allows it.
 
 use comfy_table::presets::UTF8_BORDERS_ONLY;
-use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::{duration, short, thousands, usd};
 use crate::metrics::usage::UsageReport;
@@ -12,7 +12,10 @@ fn table(header: &[&str], color: bool) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_BORDERS_ONLY)
         .set_content_arrangement(ContentArrangement::Dynamic);
-    if !color {
+    if color {
+        // The caller decided (`--color always`, or a terminal without NO_COLOR): style even into a pipe.
+        t.enforce_styling();
+    } else {
         t.force_no_tty();
     }
     t.set_header(header.iter().map(|h| {
@@ -128,7 +131,7 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
             ),
             None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
-        t.add_row(vec![
+        let mut row: Vec<Cell> = [
             s.id.chars().take(8).collect::<String>(),
             s.agent.as_str().to_string(),
             started,
@@ -146,8 +149,12 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
             merged,
             head,
             via,
-            verdict_cell(s),
-        ]);
+        ]
+        .into_iter()
+        .map(Cell::new)
+        .collect();
+        row.push(verdict_colored(s, color));
+        t.add_row(row);
     }
     right(&mut t, 5);
     let mut out = String::new();
@@ -183,6 +190,19 @@ fn verdict_cell(s: &crate::metrics::SessionReport) -> String {
         [one] => format!("{}: {one}", s.verdict.as_str()),
         [first, rest @ ..] => format!("{}: {first} +{}", s.verdict.as_str(), rest.len()),
     }
+}
+
+/// The verdict cell, green / red / grey when colour is on.
+fn verdict_colored(s: &crate::metrics::SessionReport, color: bool) -> Cell {
+    let cell = Cell::new(verdict_cell(s));
+    if !color {
+        return cell;
+    }
+    cell.fg(match s.verdict {
+        crate::metrics::Verdict::Leverage => Color::Green,
+        crate::metrics::Verdict::Theater => Color::Red,
+        _ => Color::DarkGrey,
+    })
 }
 
 fn totals_line(r: &SessionsReport) -> String {
@@ -532,14 +552,18 @@ pub fn check(r: &crate::metrics::branch::BranchReport, color: bool) -> String {
             color,
         );
         for s in &r.sessions {
-            t.add_row(vec![
+            let mut row: Vec<Cell> = [
                 s.id.chars().take(8).collect::<String>(),
                 s.agent.as_str().to_string(),
                 usd(s.cost_usd),
                 short(s.tokens.total()),
                 s.outcome.as_ref().map_or(0, |o| o.lines_live).to_string(),
-                verdict_cell(s),
-            ]);
+            ]
+            .into_iter()
+            .map(Cell::new)
+            .collect();
+            row.push(verdict_colored(s, color));
+            t.add_row(row);
         }
         right(&mut t, 2);
         out.push_str(&format!("{t}\n"));

@@ -97,3 +97,19 @@ fn usage_table_is_aligned_and_uncoloured_off_a_terminal() {
     assert!(!text.contains('\u{1b}'), "no escape codes off a tty");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn color_always_styles_even_into_a_pipe_and_never_does_not() {
+    let home = tempfile::tempdir().expect("tmp");
+    let run = |choice: &str| {
+        let out = cmd(home.path())
+            .args(["usage", "--color", choice, "--logs"])
+            .arg(testdata("claude_code"))
+            .output()
+            .expect("run");
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    assert!(run("always").contains('\u{1b}'));
+    assert!(!run("never").contains('\u{1b}'));
+    assert!(!run("auto").contains('\u{1b}'), "auto off a terminal");
+}
