@@ -336,7 +336,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Usage(a) => {
             let f = &a.filters;
             let window = Window::parse(f, now, &tz)?;
-            let ing = read_logs(g, f, &window, Depth::Usage)?;
+            let ing = read_logs(g, f, &window, Depth::Usage, None)?;
             let prices = load_prices(g, config_dir().as_deref())?;
             let by = match a.by {
                 ByArg::Day => GroupBy::Day,
@@ -391,20 +391,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             // First only the files named after the id (and, in a repository, only its Claude project
             // folders); all Codex rollouts are candidates.
-            let mut loc = Locations::from_env();
-            loc.logs = g.logs.clone();
+            let mut loc = locations(g, scope.as_ref());
             if loc.logs.is_empty() {
-                if let Some(scope) = &scope {
-                    loc.claude_projects = crate::git::claude_project_prefixes(scope);
-                }
                 loc.session_prefix = Some(a.id.clone());
             }
             let mut ing = read_from(g, &loc, Depth::Full, true)?;
             if !ing.sessions.iter().any(|s| s.id.starts_with(&a.id)) {
-                // Not named after its id (an old layout, or a folder name that does not encode the
-                // repository): read the logs in full.
+                // Not named after its id (an old layout): read every log of the repository.
                 loc.session_prefix = None;
-                loc.claude_projects.clear();
                 ing = read_from(g, &loc, Depth::Full, false)?;
             }
             let matches: Vec<&crate::model::Session> = ing
@@ -485,7 +479,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                          repository, or pass --repo PATH, or --all for every session",
                 )?)
             };
-            let ing = read_logs(g, f, &window, Depth::Full)?;
+            let ing = read_logs(g, f, &window, Depth::Full, scope.as_ref())?;
             let settings = load_settings(
                 g,
                 scope
@@ -574,11 +568,7 @@ fn check(
     let after_s = span_seconds(&a.window, now, tz)?;
     // Only logs that can hold the branch's sessions: this repository's Claude project folders, files
     // written after the oldest branch commit minus the window.
-    let mut loc = Locations::from_env();
-    loc.logs = g.logs.clone();
-    if loc.logs.is_empty() {
-        loc.claude_projects = crate::git::claude_project_prefixes(&scope);
-    }
+    let mut loc = locations(g, Some(&scope));
     loc.modified_since = facts.oldest.map(|t| {
         std::time::UNIX_EPOCH + std::time::Duration::from_secs((t - after_s).max(0) as u64)
     });
@@ -742,8 +732,16 @@ fn review(
     let prev_since =
         Timestamp::from_second(since.as_second() - (until.as_second() - since.as_second()))
             .context("the period is too long")?;
-    let mut loc = Locations::from_env();
-    loc.logs = g.logs.clone();
+    let own = if a.all {
+        None
+    } else {
+        Some(repo_scope(
+            None,
+            "`review` covers one repository: run it inside one, or pass --all for every repository \
+             in the logs",
+        )?)
+    };
+    let mut loc = locations(g, own.as_ref());
     loc.modified_since = Some(std::time::SystemTime::from(prev_since));
     let ing = read_from(g, &loc, Depth::Full, true)?;
     let in_window =
@@ -768,12 +766,7 @@ fn review(
             });
             groups[i].1.push(s);
         }
-    } else {
-        let scope = repo_scope(
-            None,
-            "`review` covers one repository: run it inside one, or pass --all for every repository \
-             in the logs",
-        )?;
+    } else if let Some(scope) = own {
         let chosen = ing
             .sessions
             .iter()
@@ -920,9 +913,32 @@ fn load_settings(g: &Global, config_dir: Option<&Path>, now: Timestamp) -> Resul
     Ok(set)
 }
 
-fn read_logs(g: &Global, f: &Filters, window: &Window, depth: Depth) -> Result<Ingested> {
+/// Where to read logs: `--logs`, else the agents' locations — and for one repository only its Claude Code
+/// project folders (by folder name, or by the cwd their transcripts log), so a machine with many
+/// projects is not parsed in full to report on one.
+fn locations(g: &Global, scope: Option<&RepoScope>) -> Locations {
     let mut loc = Locations::from_env();
     loc.logs = g.logs.clone();
+    if let Some(scope) = scope
+        && loc.logs.is_empty()
+    {
+        loc.claude_projects = crate::git::claude_project_prefixes(scope);
+        let scope = scope.clone();
+        loc.project_cwd = Some(crate::discover::CwdFilter(std::sync::Arc::new(
+            move |cwd| scope.contains(cwd),
+        )));
+    }
+    loc
+}
+
+fn read_logs(
+    g: &Global,
+    f: &Filters,
+    window: &Window,
+    depth: Depth,
+    scope: Option<&RepoScope>,
+) -> Result<Ingested> {
+    let mut loc = locations(g, scope);
     loc.agents = f.agent.iter().map(|&a| a.into()).collect();
     loc.modified_since = window.since.map(std::time::SystemTime::from);
     read_from(g, &loc, depth, false)

@@ -29,6 +29,16 @@ pub struct Source {
     pub size: u64,
 }
 
+/// Keeps a Claude Code project folder when the working directory its sessions ran in passes.
+#[derive(Clone)]
+pub struct CwdFilter(pub std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for CwdFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CwdFilter")
+    }
+}
+
 /// Where to look.
 #[derive(Debug, Clone, Default)]
 pub struct Locations {
@@ -47,6 +57,10 @@ pub struct Locations {
     /// Only Claude Code project folders whose name starts with one of these (the encoded working
     /// directory of a repository): reading one repository's sessions opens only its folders.
     pub claude_projects: Vec<String>,
+    /// Also keep a project folder whose name does not match when the `cwd` its first transcript logs
+    /// passes this filter (a repository reached through a symlink, an older folder naming). A folder
+    /// whose cwd cannot be read is kept.
+    pub project_cwd: Option<CwdFilter>,
     /// Only files named after a session id starting with this (Claude `<id>.jsonl` and its
     /// `<id>/subagents/`, Codex `rollout-…-<id>.jsonl`): `session ID-PREFIX` reads its own files.
     pub session_prefix: Option<String>,
@@ -69,6 +83,7 @@ impl Locations {
             agents: Vec::new(),
             modified_since: None,
             claude_projects: Vec::new(),
+            project_cwd: None,
             session_prefix: None,
         }
     }
@@ -130,7 +145,7 @@ pub fn discover(loc: &Locations) -> Result<Discovered> {
                     continue;
                 }
                 found.roots.push(projects.clone());
-                if loc.claude_projects.is_empty() {
+                if loc.claude_projects.is_empty() && loc.project_cwd.is_none() {
                     walk(loc, &projects, Agent::ClaudeCode, &mut found, |name| {
                         name.ends_with(".jsonl")
                     });
@@ -141,11 +156,15 @@ pub fn discover(loc: &Locations) -> Result<Discovered> {
                 };
                 for entry in entries.flatten() {
                     let name = entry.file_name().to_string_lossy().into_owned();
-                    if loc
+                    let by_name = loc
                         .claude_projects
                         .iter()
-                        .any(|p| name.starts_with(p.as_str()))
-                    {
+                        .any(|p| name.starts_with(p.as_str()));
+                    let keep = by_name
+                        || loc.project_cwd.as_ref().is_some_and(|f| {
+                            project_cwd(&entry.path()).is_none_or(|cwd| (f.0)(&cwd))
+                        });
+                    if keep {
                         walk(loc, &entry.path(), Agent::ClaudeCode, &mut found, |name| {
                             name.ends_with(".jsonl")
                         });
@@ -240,6 +259,41 @@ fn walk(
             size: meta.len(),
         });
     }
+}
+
+/// The `cwd` logged by a project folder's first transcript (read from its first 64 KiB), if any.
+fn project_cwd(dir: &Path) -> Option<PathBuf> {
+    use std::io::Read;
+    let file = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))?;
+    let mut buf = vec![0; 64 * 1024];
+    let mut f = std::fs::File::open(file).ok()?;
+    let n = f.read(&mut buf).ok()?;
+    let text = &buf[..n];
+    let key = b"\"cwd\":";
+    let at = memchr::memmem::find(text, key)? + key.len();
+    let rest = &text[at..];
+    let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &rest[start..];
+    if rest.first() != Some(&b'"') {
+        return None;
+    }
+    // The JSON string literal: up to the first quote not escaped by a backslash.
+    let mut i = 1;
+    while i < rest.len() {
+        match rest[i] {
+            b'\\' => i += 2,
+            b'"' => break,
+            _ => i += 1,
+        }
+    }
+    let literal = std::str::from_utf8(rest.get(..=i)?).ok()?;
+    serde_json::from_str::<String>(literal)
+        .ok()
+        .map(PathBuf::from)
 }
 
 /// True when a log file's name (or, for a Claude subagent file, its session folder's) starts with the

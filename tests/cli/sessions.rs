@@ -129,3 +129,58 @@ fn sessions_table_snapshot() {
     assert!(out.status.success());
     insta::assert_snapshot!(String::from_utf8(out.stdout).expect("utf8"));
 }
+
+#[test]
+fn only_this_repositorys_project_folders_are_read_even_through_a_symlink() {
+    let home = tempfile::tempdir().expect("tmp");
+    let real = home.path().join("real/app");
+    let other = home.path().join("other");
+    std::fs::create_dir_all(&real).expect("mkdir");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    git_init(&real);
+    let link = home.path().join("link");
+    std::os::unix::fs::symlink(home.path().join("real"), &link).expect("symlink");
+    let projects = home.path().join(".claude/projects");
+    let line = |sid: &str, cwd: &std::path::Path, id: &str| {
+        claude_assistant(
+            sid,
+            cwd.to_str().expect("utf8"),
+            "2026-05-01T10:00:00Z",
+            id,
+            (1, 2, 3, 4),
+        )
+    };
+    // The agent ran in the repository through the symlink: its folder name encodes that path.
+    let enc = |p: &std::path::Path| -> String {
+        p.to_str()
+            .expect("utf8")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect()
+    };
+    let via_link = link.join("app");
+    write_lines(
+        &projects.join(enc(&via_link)).join("s-link.jsonl"),
+        &[line("s-link", &via_link, "1")],
+    );
+    write_lines(
+        &projects.join(enc(&other)).join("s-other.jsonl"),
+        &[line("s-other", &other, "2")],
+    );
+    let v = json(
+        cmd(&real)
+            .env("HOME", home.path())
+            .args(["sessions", "--json"]),
+    );
+    let ids: Vec<&str> = v["sessions"]
+        .as_array()
+        .expect("s")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["s-link"]);
+    assert_eq!(
+        v["read"]["files"], 1,
+        "the other project's folder is not opened"
+    );
+}
