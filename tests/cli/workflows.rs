@@ -105,3 +105,33 @@ fn review_of_the_demo_repository() {
         "no network"
     );
 }
+
+#[test]
+fn review_all_covers_every_repository_in_the_logs() {
+    use crate::common::repo::{ClaudeLog, TestRepo, at};
+    let home = tempfile::tempdir().expect("tmp");
+    let mut repos = Vec::new();
+    for name in ["one", "two"] {
+        let repo = TestRepo::init(&home.path().join(name), at("2026-05-20T09:00:00Z"));
+        repo.branch("feature");
+        let content = format!("pub fn {name}_value() -> u32 {{\n    42 + 1\n}}\n");
+        ClaudeLog::new(&format!("s-{name}"), &repo.dir)
+            .write("2026-05-25T10:00:00Z", "src/lib.rs", &content)
+            .save(home.path());
+        repo.write("src/lib.rs", &content);
+        repo.commit("Add value", at("2026-05-25T10:10:00Z"));
+        repo.checkout("main");
+        repo.merge_no_ff("feature", at("2026-05-25T11:00:00Z"));
+        repos.push(repo);
+    }
+    // From outside both repositories.
+    let v = json(cmd(home.path()).args(["review", "--all", "--since", "14d", "--format", "json"]));
+    assert_eq!(v["repos"].as_array().expect("repos").len(), 2);
+    assert_eq!(v["current"]["sessions"], 2);
+    assert_eq!(v["current"]["lines_merged"], 4);
+    assert_eq!(v["current"]["by_verdict"]["leverage"]["sessions"], 2);
+    // Without --all, outside a repository: a clear error.
+    let out = cmd(home.path()).args(["review"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--all"));
+}
