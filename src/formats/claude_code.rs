@@ -45,13 +45,18 @@ const KNOWN_TYPES: &[&str] = &[
 const SYNTHETIC_MODEL: &str = "<synthetic>";
 
 /// True when a line looks like a Claude Code record.
+///
+/// Decided on the top-level keys: a transcript record has a top-level `sessionId`, `parentUuid` or
+/// `leafUuid`, or is a record type Claude Code writes. Another agent's log that nests a `sessionId`
+/// (GitHub Copilot CLI's events do) is not taken for a transcript.
 pub fn sniff(line: &[u8]) -> bool {
-    let has = |needle: &[u8]| memchr::memmem::find(line, needle).is_some();
-    line.starts_with(b"{")
-        && (has(b"\"sessionId\"")
-            || has(b"\"parentUuid\"")
-            || has(b"\"leafUuid\"")
-            || (has(b"\"type\"") && has(b"\"file-history-snapshot\"")))
+    super::SniffTop::of(line).is_some_and(|top| {
+        top.payload.is_none()
+            && (top.session_id.is_some()
+                || top.parent_uuid.is_some()
+                || top.leaf_uuid.is_some()
+                || top.kind.get().is_some_and(|k| KNOWN_TYPES.contains(&k)))
+    })
 }
 
 #[derive(Deserialize)]

@@ -83,15 +83,17 @@ const SHELL_TOOLS: &[&str] = &[
 ];
 
 /// True when a line looks like a Codex rollout record.
+///
+/// Decided on the top-level keys (a rollout record has a `payload` and one of Codex's record types), so a
+/// log of another agent that merely mentions these words is not taken for a rollout.
 pub fn sniff(line: &[u8]) -> bool {
-    let has = |needle: &[u8]| memchr::memmem::find(line, needle).is_some();
-    line.starts_with(b"{")
-        && has(b"\"payload\"")
-        && (has(b"\"session_meta\"")
-            || has(b"\"turn_context\"")
-            || has(b"\"response_item\"")
-            || has(b"\"event_msg\"")
-            || has(b"\"compacted\""))
+    super::SniffTop::of(line).is_some_and(|top| {
+        top.payload.is_some()
+            && matches!(
+                top.kind.get(),
+                Some("session_meta" | "turn_context" | "response_item" | "event_msg" | "compacted")
+            )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------------

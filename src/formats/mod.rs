@@ -72,6 +72,31 @@ pub fn sniff(path: &Path) -> Result<Option<Agent>> {
     Ok(None)
 }
 
+/// The top-level keys a format is recognised by; the rest of the line is skipped, not built.
+#[derive(serde::Deserialize)]
+pub(crate) struct SniffTop<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: lenient::LStr<'a>,
+    #[serde(rename = "sessionId", default)]
+    pub session_id: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "parentUuid", default)]
+    pub parent_uuid: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "leafUuid", default)]
+    pub leaf_uuid: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    pub payload: Option<serde::de::IgnoredAny>,
+}
+
+impl SniffTop<'_> {
+    /// The top-level keys of a line that is a JSON object.
+    pub(crate) fn of(line: &[u8]) -> Option<SniffTop<'_>> {
+        if !line.starts_with(b"{") {
+            return None;
+        }
+        serde_json::from_slice(line).ok()
+    }
+}
+
 /// One line of a log, without its newline.
 #[derive(Debug)]
 pub struct Line<'a> {

@@ -106,3 +106,30 @@ fn files_older_than_since_are_not_read() {
     let v = json(cmd(home.path()).args(["usage", "--json", "--since", "2026-04-01"]));
     assert_eq!(v["read"]["files"], 0);
 }
+
+#[test]
+fn another_agents_log_is_not_taken_for_a_known_format() {
+    // GitHub Copilot CLI events nest a `sessionId` inside `data`: not a Claude Code transcript.
+    let home = tempfile::tempdir().expect("tmp");
+    let out = cmd(home.path())
+        .args(["usage", "--logs"])
+        .arg(sample("copilot-cli/vibecodingtracker-events-v1.0.34.jsonl"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not a Claude Code or Codex session log")
+    );
+    // In a folder, such files are listed with -v and left out.
+    let out = cmd(home.path())
+        .args(["usage", "-v", "--logs"])
+        .arg(sample(""))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a known log format, not read") && err.contains("copilot-cli"),
+        "{err}"
+    );
+}
