@@ -1,0 +1,218 @@
+//! What the commands read before they compute: time zone, spans and windows, the repository, the config
+//! and prices, the log locations, and the logs themselves; and the one stdout writer.
+
+use super::*;
+
+/// A span such as `30d` in seconds (resolved against `now`, so months have their real length).
+pub(super) fn span_seconds(span: &str, now: Timestamp, tz: &TimeZone) -> Result<i64> {
+    let back = timespec::parse_instant(span, now, tz)?;
+    Ok(now.as_second() - back.as_second())
+}
+
+/// The repository of `repo` (or of the current directory); `why` says what the command needs it for.
+pub(super) fn repo_scope(repo: Option<&Path>, why: &str) -> Result<RepoScope> {
+    let dir = match repo {
+        Some(r) => r.to_path_buf(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    RepoScope::discover(&dir).map_err(|e| anyhow::anyhow!(e).context(why.to_owned()))
+}
+
+/// Writes a report to stdout; a closed pipe (`| head`) is not an error.
+pub(super) fn emit(out: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn time_zone(name: Option<&str>) -> Result<TimeZone> {
+    match name {
+        None => Ok(TimeZone::system()),
+        Some(n) if n.eq_ignore_ascii_case("utc") => Ok(TimeZone::UTC),
+        Some(n) => TimeZone::get(n).with_context(|| format!("unknown time zone `{n}`")),
+    }
+}
+
+/// The `--since` / `--until` window.
+pub(super) struct Window {
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+}
+
+impl Window {
+    pub(super) fn parse(f: &Filters, now: Timestamp, tz: &TimeZone) -> Result<Window> {
+        let p = |s: &Option<String>| -> Result<Option<Timestamp>> {
+            Ok(match s {
+                Some(s) => Some(timespec::parse_instant(s, now, tz)?),
+                None => None,
+            })
+        };
+        Ok(Window {
+            since: p(&f.since)?,
+            until: p(&f.until)?,
+        })
+    }
+
+    pub(super) fn contains(&self, at: Timestamp) -> bool {
+        self.since.is_none_or(|s| at >= s) && self.until.is_none_or(|u| at < u)
+    }
+
+    pub(super) fn overlaps(&self, start: Option<Timestamp>, end: Option<Timestamp>) -> bool {
+        let (Some(start), Some(end)) = (start, end) else {
+            return self.since.is_none() && self.until.is_none();
+        };
+        self.since.is_none_or(|s| end >= s) && self.until.is_none_or(|u| start < u)
+    }
+}
+
+/// Where `.agent-audit.toml` is looked for outside `sessions`: the enclosing repository's root, else the
+/// current directory.
+pub(super) fn config_dir() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    Some(RepoScope::discover(&cwd).map(|s| s.root).unwrap_or(cwd))
+}
+
+pub(super) fn load_prices(g: &Global, config_dir: Option<&Path>) -> Result<PriceTable> {
+    Ok(load_settings(g, config_dir, Timestamp::now())?.prices)
+}
+
+/// Prices, tiers, routing and thresholds: the defaults, then `.agent-audit.toml` in `config_dir`, then
+/// `--prices`.
+pub(super) fn load_settings(
+    g: &Global,
+    config_dir: Option<&Path>,
+    now: Timestamp,
+) -> Result<Settings> {
+    let mut set = Settings::new(PriceTable::embedded(), now);
+    if let Some(dir) = config_dir {
+        let cfg = Config::load_from(dir)?;
+        if let Some(path) = &cfg.path {
+            set.prices
+                .apply_overrides(&cfg.prices, &path.display().to_string())?;
+            set.tiers = crate::metrics::TierRules::new(cfg.tiers);
+            set.routing = cfg.routing;
+            set.thresholds = cfg.thresholds;
+        }
+    }
+    if let Some(path) = &g.prices {
+        let overrides = PriceTable::parse_overrides_file(path)?;
+        set.prices
+            .apply_overrides(&overrides, &path.display().to_string())?;
+    }
+    Ok(set)
+}
+
+/// Where to read logs: `--logs`, else the agents' locations — and for one repository only its Claude Code
+/// project folders (by folder name, or by the cwd their transcripts log), so a machine with many
+/// projects is not parsed in full to report on one.
+pub(super) fn locations(g: &Global, scope: Option<&RepoScope>) -> Locations {
+    let mut loc = Locations::from_env();
+    loc.logs = g.logs.clone();
+    if let Some(scope) = scope
+        && loc.logs.is_empty()
+    {
+        loc.claude_projects = crate::git::claude_project_prefixes(scope);
+        let scope = scope.clone();
+        loc.project_cwd = Some(crate::discover::CwdFilter(std::sync::Arc::new(
+            move |cwd| scope.contains(cwd),
+        )));
+    }
+    loc
+}
+
+pub(super) fn read_logs(
+    g: &Global,
+    f: &Filters,
+    window: &Window,
+    depth: Depth,
+    scope: Option<&RepoScope>,
+) -> Result<Ingested> {
+    let mut loc = locations(g, scope);
+    loc.agents = f.agent.iter().map(|&a| a.into()).collect();
+    loc.modified_since = window.since.map(std::time::SystemTime::from);
+    read_from(g, &loc, depth, false)
+}
+
+/// Discovers and reads; with `allow_empty`, finding no logs is an empty answer, not an error.
+pub(super) fn read_from(
+    g: &Global,
+    loc: &Locations,
+    depth: Depth,
+    allow_empty: bool,
+) -> Result<Ingested> {
+    let found = discover::discover(loc)?;
+    if found.sources.is_empty() && !allow_empty {
+        let searched: Vec<String> = if loc.logs.is_empty() {
+            loc.claude_roots()
+                .into_iter()
+                .map(|r| r.join("projects"))
+                .chain(loc.codex_root().map(|c| c.join("sessions")))
+                .map(|p| p.display().to_string())
+                .collect()
+        } else {
+            loc.logs.iter().map(|p| p.display().to_string()).collect()
+        };
+        if found.older_than_since > 0 {
+            eprintln!(
+                "note: {} log files were last modified before --since and were not read",
+                found.older_than_since
+            );
+        } else {
+            bail!(
+                "no Claude Code or Codex session logs found (searched: {}); point --logs at a log \
+                 file or folder, or set CLAUDE_CONFIG_DIR / CODEX_HOME",
+                searched.join(", ")
+            );
+        }
+    }
+    let total: u64 = found.sources.iter().map(|s| s.size).sum();
+    let bar = term::progress(total, g.verbose > 0);
+    let t0 = std::time::Instant::now();
+    let ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    if g.verbose > 1 {
+        eprintln!(
+            "timing: read {} files ({} bytes) in {:?}",
+            found.sources.len(),
+            total,
+            t0.elapsed()
+        );
+    }
+    if g.verbose > 0 {
+        for (path, skips) in &ing.skipped_by_file {
+            let reasons: Vec<String> = skips
+                .by_reason
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect();
+            eprintln!("skipped in {}: {}", path.display(), reasons.join(", "));
+        }
+        for path in &found.unrecognized {
+            eprintln!("not a known log format, not read: {}", path.display());
+        }
+        for path in &ing.duplicate_files {
+            eprintln!(
+                "same session as another file, not counted again: {}",
+                path.display()
+            );
+        }
+    }
+    for (path, why) in &ing.unreadable {
+        eprintln!("warning: cannot read {}: {why}", path.display());
+    }
+    if ing.files == 0 && !ing.unreadable.is_empty() {
+        let (path, why) = &ing.unreadable[0];
+        bail!(
+            "no log could be read (first failure: {}: {why})",
+            path.display()
+        );
+    }
+    Ok(ing)
+}

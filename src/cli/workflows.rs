@@ -1,0 +1,267 @@
+//! The workflow commands: `check` (branch summary for hooks and CI), `review` (the weekly self-review)
+//! and `demo` (the tour).
+
+use super::*;
+
+pub(super) fn check(
+    g: &Global,
+    a: &CheckArgs,
+    now: Timestamp,
+    tz: &TimeZone,
+    color: bool,
+) -> Result<ExitCode> {
+    let rules = a
+        .fail_on
+        .iter()
+        .map(|r| crate::metrics::branch::Rule::parse(r).map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    let scope = repo_scope(
+        None,
+        "`check` summarises the current branch of a git repository",
+    )?;
+    let facts = crate::git::branch_facts(&scope, a.base.as_deref())?;
+    let after_s = span_seconds(&a.window, now, tz)?;
+    // Only logs that can hold the branch's sessions: this repository's Claude project folders, files
+    // written after the oldest branch commit minus the window.
+    let mut loc = locations(g, Some(&scope));
+    loc.modified_since = facts.oldest.map(|t| {
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs((t - after_s).max(0) as u64)
+    });
+    let ing = read_from(g, &loc, Depth::Full, true)?;
+    let settings = load_settings(g, Some(&scope.root), now)?;
+    // Only sessions whose window (start − 10 min … end + window) meets the branch's commits can hold
+    // their lines: the others are not correlated at all.
+    let defaults = crate::git::CorrelateOptions::default();
+    let chosen: Vec<&crate::model::Session> = ing
+        .sessions
+        .iter()
+        .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+        .filter(
+            |s| match (facts.oldest, facts.newest, s.started_at, s.ended_at) {
+                (Some(oldest), Some(newest), Some(start), Some(end)) => {
+                    start.as_second() - defaults.before_s <= newest
+                        && end.as_second() + after_s >= oldest
+                }
+                (None, _, _, _) => false,
+                _ => true,
+            },
+        )
+        .collect();
+    let opts = crate::git::CorrelateOptions {
+        base: Some(facts.base.clone()),
+        after_s,
+        ..Default::default()
+    };
+    let c = crate::git::correlate(&scope, &chosen, &opts)?;
+    let mut sessions: Vec<SessionReport> = chosen
+        .iter()
+        .zip(c.outcomes)
+        .filter(|(_, o)| {
+            o.commit_matches
+                .iter()
+                .any(|m| facts.commits.contains(&m.sha))
+        })
+        .map(|(s, o)| SessionReport::new(s, &settings, Some(o), false))
+        .collect();
+    sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));
+    let mut r = crate::metrics::branch::branch_report(&facts, sessions);
+    r.broken = rules.iter().filter_map(|rule| rule.broken_by(&r)).collect();
+    let out = match a.format {
+        CheckFormat::Table => report::table::check(&r, color),
+        CheckFormat::Md => report::markdown::check(&r),
+        CheckFormat::Json => report::json::check(&r),
+    };
+    emit(&out)?;
+    if r.broken.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for b in &r.broken {
+            eprintln!("check failed: {b}");
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+pub(super) fn demo(keep: Option<&Path>, color: bool, now: Timestamp) -> Result<ExitCode> {
+    let root = match keep {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::temp_dir().join(format!("agent-audit-demo-{}", std::process::id())),
+    };
+    if root.exists()
+        && std::fs::read_dir(&root)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        bail!(
+            "{} exists and is not empty: the demo needs a fresh folder",
+            root.display()
+        );
+    }
+    let d = crate::demo::build(&root, now).context("cannot build the demo")?;
+    let exe = std::env::current_exe().context("cannot find this program's path")?;
+    let run = |title: &str, args: &[&str]| -> Result<()> {
+        println!("\n$ agent-audit {}    # {title}", args.join(" "));
+        let out = std::process::Command::new(&exe)
+            .args(args)
+            .arg("--color")
+            .arg(if color { "always" } else { "never" })
+            .current_dir(&d.repo)
+            .env("HOME", &d.home)
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("CODEX_HOME")
+            .output()
+            .with_context(|| format!("cannot run {}", exe.display()))?;
+        std::io::stdout().write_all(&out.stdout)?;
+        std::io::stdout().write_all(&out.stderr)?;
+        Ok(())
+    };
+    println!(
+        "agent-audit demo: an example repository with three agent sessions, in {}\n\
+         (1) Claude Code wrote a parser, merged with a merge commit; (2) Codex added a cache, squash-merged \
+         after a human tweak; (3) Claude Code on Opus read broadly, retried failing edits, and its branch \
+         was abandoned.",
+        d.root.display()
+    );
+    run(
+        "what the tokens cost, per session",
+        &["usage", "--by", "session"],
+    )?;
+    run(
+        "this repository's sessions and what became of their lines",
+        &["sessions"],
+    )?;
+    run(
+        "one session, step by step",
+        &["session", &d.sessions[2][..8]],
+    )?;
+    run(
+        "the squash-merged Codex session",
+        &["session", &d.sessions[1][..8]],
+    )?;
+    let html = d.root.join("review.html");
+    let html_s = html.to_string_lossy().into_owned();
+    run("the weekly self-review", &["review", "--since", "30d"])?;
+    run(
+        "the same as a page with charts",
+        &[
+            "review", "--since", "30d", "--format", "html", "--out", &html_s,
+        ],
+    )?;
+    crate::demo::checkout(&d.repo, "experiment/rewrite")?;
+    run(
+        "a pre-merge check of the abandoned branch, as a PR comment",
+        &["check", "--format", "md", "--fail-on", "theater"],
+    )?;
+    crate::demo::checkout(&d.repo, "main")?;
+    println!(
+        "\nThe check above exits 1 because of --fail-on theater. Now run `agent-audit sessions` inside \
+         your own repository."
+    );
+    if keep.is_some() {
+        println!(
+            "Kept: {} (HOME={} to rerun the reports there)",
+            d.root.display(),
+            d.home.display()
+        );
+    } else {
+        let _ = std::fs::remove_dir_all(&d.root);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn review(
+    g: &Global,
+    a: &ReviewArgs,
+    now: Timestamp,
+    tz: &TimeZone,
+    color: bool,
+) -> Result<ExitCode> {
+    let since = timespec::parse_instant(&a.since, now, tz)?;
+    let until = match &a.until {
+        Some(u) => timespec::parse_instant(u, now, tz)?,
+        None => now,
+    };
+    if until <= since {
+        bail!("--until must be after --since");
+    }
+    let prev_since =
+        Timestamp::from_second(since.as_second() - (until.as_second() - since.as_second()))
+            .context("the period is too long")?;
+    let own = if a.all {
+        None
+    } else {
+        Some(repo_scope(
+            None,
+            "`review` covers one repository: run it inside one, or pass --all for every repository \
+             in the logs",
+        )?)
+    };
+    let mut loc = locations(g, own.as_ref());
+    loc.modified_since = Some(std::time::SystemTime::from(prev_since));
+    let ing = read_from(g, &loc, Depth::Full, true)?;
+    let in_window =
+        |s: &&crate::model::Session| s.started_at.is_some_and(|t| t >= prev_since && t < until);
+    // The repositories: this one, or with --all every repository a session ran in.
+    let mut groups: Vec<(RepoScope, Vec<&crate::model::Session>)> = Vec::new();
+    if a.all {
+        let mut by_root: std::collections::BTreeMap<PathBuf, usize> = Default::default();
+        let mut cache: std::collections::HashMap<PathBuf, Option<RepoScope>> = Default::default();
+        for s in ing.sessions.iter().filter(in_window) {
+            let Some(cwd) = &s.cwd else { continue };
+            let Some(scope) = cache
+                .entry(cwd.clone())
+                .or_insert_with(|| RepoScope::discover(cwd).ok())
+                .clone()
+            else {
+                continue;
+            };
+            let i = *by_root.entry(scope.root.clone()).or_insert_with(|| {
+                groups.push((scope, Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push(s);
+        }
+    } else if let Some(scope) = own {
+        let chosen = ing
+            .sessions
+            .iter()
+            .filter(in_window)
+            .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+            .collect();
+        groups.push((scope, chosen));
+    }
+    let after_s = span_seconds(&a.window, now, tz)?;
+    let mut reports = Vec::new();
+    let mut repos = Vec::new();
+    for (scope, sessions) in &groups {
+        let settings = load_settings(g, Some(&scope.root), now)?;
+        let opts = crate::git::CorrelateOptions {
+            base: a.base.clone(),
+            after_s,
+            ..Default::default()
+        };
+        let c = crate::git::correlate(scope, sessions, &opts)?;
+        for (s, o) in sessions.iter().zip(c.outcomes) {
+            reports.push(SessionReport::new(s, &settings, Some(o), false));
+        }
+        repos.push(scope.root.clone());
+    }
+    let r = crate::metrics::review::review_report(repos, &reports, since, until, tz);
+    let out = match a.format {
+        ReviewFormat::Table => report::table::review(&r, color),
+        ReviewFormat::Md => report::markdown::review(&r),
+        ReviewFormat::Html => report::html::review(&r),
+        ReviewFormat::Json => report::json::review(&r),
+    };
+    match &a.out {
+        Some(path) => {
+            std::fs::write(path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            emit(&out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
