@@ -1,10 +1,12 @@
-//! agent-audit reads coding agents' own session logs, prices them, and (in later layers) correlates their
-//! edits with git history to tell accepted work from theater.
+//! agent-audit reads coding agents' own session logs, prices them, and correlates their edits with git
+//! history to tell accepted work (leverage) from visible usage without an accepted result (theater).
 //!
 //! Data flows one way: [`discover`] finds log files → [`formats`] parse each into the [`model`] →
-//! [`ingest`] merges files into sessions and counts every response once → [`pricing`] prices steps →
-//! [`metrics`] computes per-session figures → [`report`] renders them. [`cli`] wires the pipeline to
-//! command-line options; renderers compute nothing.
+//! [`ingest`] merges files into sessions and counts every response once → [`git`] follows each
+//! session's edits into commits, the base branch and HEAD → [`metrics`] prices steps with [`pricing`] and
+//! computes per-session figures and verdicts → [`report`] renders them. [`cli`] wires the pipeline to
+//! command-line options; renderers compute nothing. [`hook`] installs the pre-push check, [`demo`] writes
+//! the example repository of the tour.
 
 pub mod cli;
 pub mod config;
