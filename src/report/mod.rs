@@ -35,7 +35,7 @@ pub fn short(n: u64) -> String {
 /// A cost, or `?` when unknown.
 pub fn usd(cost: Option<f64>) -> String {
     match cost {
-        Some(c) if c + 0.0 >= 100.0 => format!("${c:.0}"),
+        Some(c) if c + 0.0 >= 100.0 => format!("${}", thousands(c.round() as u64)),
         Some(c) if c.abs() < 0.000_05 => "$0.00".into(),
         Some(c) if c.abs() < 0.01 => format!("${c:.4}"),
         Some(c) => format!("${c:.2}"),
@@ -76,6 +76,7 @@ mod tests {
         assert_eq!(short(4_560_000), "4.56M");
         assert_eq!(usd(Some(0.126)), "$0.13");
         assert_eq!(usd(None), "?");
+        assert_eq!(usd(Some(1155.63)), "$1,156");
         assert_eq!(duration(Some(3720)), "1h02m");
     }
 }
