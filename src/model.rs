@@ -23,9 +23,6 @@ pub enum Agent {
 }
 
 impl Agent {
-    /// Every agent agent-audit reads, in display order.
-    pub const ALL: [Agent; 2] = [Agent::ClaudeCode, Agent::Codex];
-
     /// The stable name used in JSON and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {

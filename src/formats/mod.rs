@@ -151,11 +151,6 @@ impl LineReader {
         }
     }
 
-    /// The file being read.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Lines returned so far.
     pub fn lines_read(&self) -> u64 {
         self.number

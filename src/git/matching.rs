@@ -9,7 +9,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use git2::Oid;
 use serde::Serialize;
 
 use super::lines::{LineBag, SessionLines};
@@ -305,9 +304,4 @@ pub fn route(c: &CommitFacts, base: &BaseSets, off_base: &[&CommitFacts]) -> Mer
         return MergeRoute::Rebase;
     }
     MergeRoute::FastForward
-}
-
-/// Short hash for tables.
-pub fn short_sha(oid: &Oid) -> String {
-    oid.to_string().chars().take(10).collect()
 }

@@ -168,7 +168,8 @@ impl SessionReport {
     ) -> SessionReport {
         let mut spend = Spend::default();
         let mut models = BTreeSet::new();
-        let (retries_counts, marks) = retries::analyze(s);
+        let (retries_counts, marks) =
+            retries::analyze(s, outcome.as_ref().map(|o| o.self_removed_lines));
         let mut rows = Vec::with_capacity(s.steps.len());
         for (i, step) in s.steps.iter().enumerate() {
             spend.add_step(step, &set.prices);

@@ -43,8 +43,10 @@ fn normalize_command(c: &str) -> String {
     c.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Counts retries; returns the counts (without cost) and one mark per step.
-pub fn analyze(s: &Session) -> (Retries, Vec<StepMarks>) {
+/// Counts retries; returns the counts (without cost) and one mark per step. `self_removed` is the
+/// replay's count when git correlation already replayed the session's edits; otherwise they are replayed
+/// here.
+pub fn analyze(s: &Session, self_removed: Option<u64>) -> (Retries, Vec<StepMarks>) {
     let mut r = Retries::default();
     let mut marks = vec![StepMarks::default(); s.steps.len()];
     let mut failed_edit_paths: HashMap<String, u64> = HashMap::new();
@@ -100,7 +102,8 @@ pub fn analyze(s: &Session) -> (Retries, Vec<StepMarks>) {
             }
         }
     }
-    r.self_removed_lines = crate::git::lines::session_lines(s, Path::new("/")).self_removed;
+    r.self_removed_lines = self_removed
+        .unwrap_or_else(|| crate::git::lines::session_lines(s, Path::new("/")).self_removed);
     r.retry_steps = marks.iter().filter(|m| m.error || m.retry).count() as u64;
     (r, marks)
 }
