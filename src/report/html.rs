@@ -183,8 +183,13 @@ fn empty_plot(out: &mut String, left: f64, top: f64, bottom: f64) {
     );
 }
 
-/// Horizontal grid lines with dollar labels on the left.
-fn y_grid_usd(out: &mut String, axis: &Axis, left: f64, right: f64, top: f64, bottom: f64) {
+/// Horizontal grid lines, labelled on the left.
+fn y_grid(
+    out: &mut String,
+    axis: &Axis,
+    (left, right, top, bottom): (f64, f64, f64, f64),
+    label: impl Fn(f64) -> String,
+) {
     for t in axis.ticks() {
         let y = axis.at(t, bottom, top);
         let _ = write!(
@@ -194,8 +199,24 @@ fn y_grid_usd(out: &mut String, axis: &Axis, left: f64, right: f64, top: f64, bo
             n(right),
             n(left - 8.0),
             n(y + 4.0),
-            esc(&axis.usd(t)),
+            esc(&label(t)),
             y = n(y),
+        );
+    }
+}
+
+/// Vertical grid lines with dollar labels below.
+fn x_grid_usd(out: &mut String, axis: &Axis, (left, right, top, bottom): (f64, f64, f64, f64)) {
+    for t in axis.ticks() {
+        let px = axis.at(t, left, right);
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{px}" y1="{}" x2="{px}" y2="{}"/><text x="{px}" y="{}" text-anchor="middle">{}</text>"#,
+            n(top),
+            n(bottom),
+            n(bottom + 18.0),
+            esc(&axis.usd(t)),
+            px = n(px),
         );
     }
 }
@@ -228,7 +249,7 @@ fn chart_cost_per_day(r: &ReviewReport) -> String {
     let day_total = |d: &DayCost| -> f64 { d.by_verdict.values().filter(|c| c.is_finite()).sum() };
     let max = r.days.iter().map(day_total).fold(0.0, f64::max);
     let axis = Axis::nice(max, 5.0, false);
-    y_grid_usd(&mut out, &axis, left, right, top, bottom);
+    y_grid(&mut out, &axis, (left, right, top, bottom), |t| axis.usd(t));
     let _ = write!(
         out,
         r#"<text class="axis-title" x="16" y="{}" transform="rotate(-90 16 {})" text-anchor="middle">cost (USD)</text>"#,
@@ -362,31 +383,10 @@ fn chart_cost_vs_lines(r: &ReviewReport) -> String {
     let max_lines = r.points.iter().map(|p| p.lines_kept).max().unwrap_or(0) as f64;
     let x = Axis::nice(max_cost, 6.0, false);
     let y = Axis::nice(max_lines, 5.0, true);
-    for t in y.ticks() {
-        let py = y.at(t, bottom, top);
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{}" y1="{py}" x2="{}" y2="{py}"/><text x="{}" y="{}" text-anchor="end">{}</text>"#,
-            n(left),
-            n(right),
-            n(left - 8.0),
-            n(py + 4.0),
-            thousands(t.round() as u64),
-            py = n(py),
-        );
-    }
-    for t in x.ticks() {
-        let px = x.at(t, left, right);
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{px}" y1="{}" x2="{px}" y2="{}"/><text x="{px}" y="{}" text-anchor="middle">{}</text>"#,
-            n(top),
-            n(bottom),
-            n(bottom + 18.0),
-            esc(&x.usd(t)),
-            px = n(px),
-        );
-    }
+    y_grid(&mut out, &y, (left, right, top, bottom), |t| {
+        thousands(t.round() as u64)
+    });
+    x_grid_usd(&mut out, &x, (left, right, top, bottom));
     let _ = write!(
         out,
         r#"<line class="axis" x1="{l}" y1="{b}" x2="{r}" y2="{b}"/><line class="axis" x1="{l}" y1="{t}" x2="{l}" y2="{b}"/><text class="axis-title" x="{}" y="{}" text-anchor="middle">session cost (USD)</text><text class="axis-title" x="16" y="{my}" transform="rotate(-90 16 {my})" text-anchor="middle">lines kept (merged, still in HEAD)</text>"#,
@@ -466,18 +466,7 @@ fn chart_tier_spend(r: &ReviewReport) -> String {
         .flat_map(|t| [cost(&r.current, *t), cost(&r.previous, *t)])
         .fold(0.0, f64::max);
     let axis = Axis::nice(max, 6.0, false);
-    for t in axis.ticks() {
-        let px = axis.at(t, left, right);
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{px}" y1="{}" x2="{px}" y2="{}"/><text x="{px}" y="{}" text-anchor="middle">{}</text>"#,
-            n(top),
-            n(bottom),
-            n(bottom + 18.0),
-            esc(&axis.usd(t)),
-            px = n(px),
-        );
-    }
+    x_grid_usd(&mut out, &axis, (left, right, top, bottom));
     for (i, tier) in TIERS.iter().enumerate() {
         let y = top + row * i as f64 + 10.0;
         let now = cost(&r.current, *tier);
