@@ -210,18 +210,7 @@ fn failed_edits_in_a_real_log_are_errors_without_edits() {
 
 fn table(args: &[&str], logs: &std::path::Path) -> String {
     let home = tempfile::tempdir().expect("tmp");
-    let out = cmd(home.path())
-        .args(args)
-        .arg("--logs")
-        .arg(logs)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf8")
+    stdout(cmd(home.path()).args(args).arg("--logs").arg(logs))
 }
 
 #[test]

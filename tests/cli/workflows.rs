@@ -4,17 +4,7 @@ use crate::common::*;
 
 fn demo(dir: &std::path::Path) -> String {
     let home = tempfile::tempdir().expect("tmp");
-    let out = cmd(home.path())
-        .args(["demo", "--keep"])
-        .arg(dir)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf8")
+    stdout(cmd(home.path()).args(["demo", "--keep"]).arg(dir))
 }
 
 #[test]

@@ -34,6 +34,18 @@ pub fn cmd(home: &Path) -> Command {
     c
 }
 
+/// Runs, asserting success, and returns stdout.
+pub fn stdout(c: &mut Command) -> String {
+    let out = c.output().expect("run");
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("stdout is UTF-8")
+}
+
 /// Runs and parses stdout as JSON, asserting success.
 pub fn json(c: &mut Command) -> serde_json::Value {
     let out = c.output().expect("run");
