@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::lenient::{MapOnly, SeqOf};
+use super::rebuild;
 use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
 use crate::error::Result;
 use crate::model::{
@@ -210,6 +211,8 @@ struct EditPair<'a> {
     old_string: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     new_string: Option<Cow<'a, str>>,
+    #[serde(default)]
+    replace_all: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -220,6 +223,24 @@ struct ToolUseResult<'a> {
     file_path: Option<Cow<'a, str>>,
     #[serde(rename = "structuredPatch", default)]
     structured_patch: Option<Vec<PatchHunk>>,
+    /// The file before the edit (`originalFileContents` in older versions' `MultiEdit` results).
+    #[serde(
+        rename = "originalFile",
+        alias = "originalFileContents",
+        borrow,
+        default
+    )]
+    original_file: Option<Cow<'a, str>>,
+    #[serde(rename = "oldString", borrow, default)]
+    old_string: Option<Cow<'a, str>>,
+    #[serde(rename = "newString", borrow, default)]
+    new_string: Option<Cow<'a, str>>,
+    #[serde(rename = "replaceAll", default)]
+    replace_all: Option<bool>,
+    #[serde(borrow, default)]
+    edits: Option<Vec<EditPair<'a>>>,
+    #[serde(borrow, default)]
+    content: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -644,6 +665,9 @@ fn add_tool_results(b: &mut Building, msg: Message<'_>, tool_use_result: Option<
     }
 }
 
+/// The applied edit, in order of trust: the original file with the requested replacements applied (exact
+/// whole lines, real tabs); else the result's patch with its tabs repaired from the call's input; else
+/// `None` (the edit built from the input stays). See [`super::rebuild`] for why the patch comes last.
 fn edit_from_result(call: &ToolCall, tur: &ToolUseResult<'_>) -> Option<Edit> {
     if !matches!(call.kind, ToolKind::Edit | ToolKind::Write) {
         return None;
@@ -657,7 +681,29 @@ fn edit_from_result(call: &ToolCall, tur: &ToolUseResult<'_>) -> Option<Edit> {
     if tur.kind.as_deref() == Some("create") {
         return None;
     }
+    if let Some(original) = tur.original_file.as_deref()
+        && let Some(new_text) = requested_text(original, tur)
+    {
+        return Some(Edit {
+            path,
+            op: EditOp::Update,
+            hunks: rebuild::diff_hunks(original, &new_text),
+        });
+    }
     let patch = tur.structured_patch.as_ref().filter(|p| !p.is_empty())?;
+    let (truth_old, truth_new): (Vec<&str>, Vec<&str>) = match &call.edit {
+        Some(e) => (
+            e.hunks
+                .iter()
+                .flat_map(|h| h.old.iter().map(String::as_str))
+                .collect(),
+            e.hunks
+                .iter()
+                .flat_map(|h| h.new.iter().map(String::as_str))
+                .collect(),
+        ),
+        None => Default::default(),
+    };
     let hunks = patch
         .iter()
         .map(|h| {
@@ -673,6 +719,8 @@ fn edit_from_result(call: &ToolCall, tur: &ToolUseResult<'_>) -> Option<Edit> {
                     hunk.new.push(rest.to_owned());
                 }
             }
+            rebuild::repair_rendered_tabs(&mut hunk.old, &truth_old);
+            rebuild::repair_rendered_tabs(&mut hunk.new, &truth_new);
             hunk
         })
         .collect();
@@ -681,6 +729,36 @@ fn edit_from_result(call: &ToolCall, tur: &ToolUseResult<'_>) -> Option<Edit> {
         op: EditOp::Update,
         hunks,
     })
+}
+
+/// The file after the call, from its original text: a `Write` over it gives its content; an `Edit` or a
+/// `MultiEdit` gives the original with the replacements of the result applied. `None` when the result
+/// does not carry them or one does not apply.
+fn requested_text(original: &str, tur: &ToolUseResult<'_>) -> Option<String> {
+    if tur.kind.as_deref() == Some("update")
+        && let Some(content) = tur.content.as_deref()
+    {
+        return Some(content.to_owned());
+    }
+    if let Some(new) = tur.new_string.as_deref() {
+        let replace = rebuild::Replace {
+            old: tur.old_string.as_deref().unwrap_or_default(),
+            new,
+            all: tur.replace_all == Some(true),
+        };
+        return rebuild::apply(original, &[replace]);
+    }
+    let edits: Vec<rebuild::Replace<'_>> = tur
+        .edits
+        .as_ref()?
+        .iter()
+        .map(|e| rebuild::Replace {
+            old: e.old_string.as_deref().unwrap_or_default(),
+            new: e.new_string.as_deref().unwrap_or_default(),
+            all: e.replace_all == Some(true),
+        })
+        .collect();
+    rebuild::apply(original, &edits)
 }
 
 #[cfg(test)]
@@ -783,5 +861,119 @@ mod tests {
         let u = step.usage.expect("usage");
         assert_eq!((u.cache_write_5m, u.cache_write_1h), (80, 420));
         assert_eq!(step.service_tier, ServiceTier::Fast);
+    }
+
+    /// A shared real sample, or `None` (with a note) when `../shared/samples` is not beside the checkout;
+    /// `AGENT_AUDIT_REQUIRE_SAMPLES=1` (set by `.ci/run`) turns the skip into a failure.
+    fn shared_sample(name: &str) -> Option<std::path::PathBuf> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/samples/claude-code")
+            .join(name);
+        if p.exists() {
+            return Some(p);
+        }
+        assert!(
+            std::env::var_os("AGENT_AUDIT_REQUIRE_SAMPLES").is_none(),
+            "{} is required (AGENT_AUDIT_REQUIRE_SAMPLES is set)",
+            p.display()
+        );
+        eprintln!("skipped: ../shared/samples not present ({name})");
+        None
+    }
+
+    /// The real transcripts that edit tab-indented Go files: every edit line is a whole line of the file
+    /// as the edit left it (originalFile + the tool input, applied here with plain string replacement),
+    /// tabs included — never the patch's two-space rendering.
+    #[test]
+    fn real_tab_indented_edits_match_original_file_plus_input() {
+        let cases = [
+            // (file, edits, lines added, lines removed): the counts of Claude Code's own patches.
+            ("entire-v2.1.36-opus46-bash-edit.jsonl", 2, 0, 19),
+            ("entire-v2.1.3-sonnet45-todowrite-write.jsonl", 1, 64, 192),
+            ("entire-v2.0.76-summary-edit-bash.jsonl", 2, 4, 4),
+            ("entire-v2.1.22-edits-with-failed-edit.jsonl", 2, 2, 2),
+        ];
+        for (name, edits_expected, added_expected, removed_expected) in cases {
+            let Some(path) = shared_sample(name) else {
+                return;
+            };
+            // Independent expectation: each result's originalFile with its input applied.
+            let mut after: HashMap<String, String> = HashMap::new();
+            for line in std::fs::read_to_string(&path).expect("read").lines() {
+                let v: serde_json::Value = serde_json::from_str(line).expect("json");
+                let tur = &v["toolUseResult"];
+                let Some(orig) = tur["originalFile"].as_str() else {
+                    continue;
+                };
+                let id = v["message"]["content"][0]["tool_use_id"]
+                    .as_str()
+                    .expect("tool_use_id")
+                    .to_owned();
+                let new = match (tur["oldString"].as_str(), tur["content"].as_str()) {
+                    (Some(old), _) => {
+                        orig.replacen(old, tur["newString"].as_str().expect("newString"), 1)
+                    }
+                    (None, Some(content)) => content.to_owned(),
+                    _ => continue,
+                };
+                after.insert(id, new);
+            }
+            let log = parse_file(&path, Depth::Full);
+            let calls: Vec<&ToolCall> = log
+                .sessions
+                .iter()
+                .flat_map(|s| s.tool_calls())
+                .filter(|c| c.edit.is_some() && after.contains_key(&c.id))
+                .collect();
+            assert_eq!(calls.len(), edits_expected, "{name}: rebuilt edits");
+            let (mut added, mut removed) = (0, 0);
+            for call in calls {
+                let edit = call.edit.as_ref().expect("edit");
+                let file_after = &after[&call.id];
+                for line in edit.hunks.iter().flat_map(|h| h.new.iter()) {
+                    assert!(
+                        file_after.lines().any(|l| l == line),
+                        "{name}: {line:?} is not a line of the edited file"
+                    );
+                }
+                added += edit.lines_added();
+                removed += edit.lines_removed();
+            }
+            assert_eq!(
+                (added, removed),
+                (added_expected, removed_expected),
+                "{name}: lines added/removed"
+            );
+        }
+        if let Some(path) = shared_sample("entire-v2.1.36-opus46-bash-edit.jsonl") {
+            let log = parse_file(&path, Depth::Full);
+            let new: Vec<&String> = log
+                .sessions
+                .iter()
+                .flat_map(|s| s.tool_calls())
+                .filter_map(|c| c.edit.as_ref())
+                .flat_map(|e| e.hunks.iter().flat_map(|h| h.new.iter()))
+                .collect();
+            let old: Vec<&String> = log
+                .sessions
+                .iter()
+                .flat_map(|s| s.tool_calls())
+                .filter_map(|c| c.edit.as_ref())
+                .flat_map(|e| e.hunks.iter().flat_map(|h| h.old.iter()))
+                .collect();
+            assert!(
+                new.is_empty(),
+                "a conflict resolution that only keeps one side adds nothing"
+            );
+            assert!(
+                old.iter()
+                    .any(|l| l.starts_with("\t\tagentType := DefaultAgentType"))
+            );
+            assert!(!old.iter().any(|l| l.starts_with("    agentType")));
+        }
+    }
+
+    fn parse_file(path: &std::path::Path, depth: Depth) -> FileLog {
+        parse(path, LineReader::open(path).expect("open"), depth).expect("parse")
     }
 }

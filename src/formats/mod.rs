@@ -7,6 +7,7 @@
 pub mod claude_code;
 pub mod codex;
 mod lenient;
+pub mod rebuild;
 
 use std::fs::File;
 use std::io::{self, Read};
