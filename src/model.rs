@@ -158,6 +158,63 @@ pub struct ToolCall {
     /// The change to a file, when the call edited one and the edit applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edit: Option<Edit>,
+    /// Files a shell command wrote with their content in the command (`cat > f <<'EOF'`, `tee`,
+    /// `printf … >`, an inline `git apply`/`patch`): followed into git like the edits of edit tools.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shell_writes: Vec<Edit>,
+    /// Files a shell command changed without their content in the command (`sed -i`, scripts): their
+    /// lines are credited only through the session's own commits (`via_anchor`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shell_touched: Vec<String>,
+    /// Commits the call made, as `git commit` printed them (`[branch abc1234] message`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commits: Vec<CommitAnchor>,
+}
+
+impl ToolCall {
+    /// A call with nothing but its identity and kind; the parsers fill in the rest.
+    pub fn new(id: impl Into<String>, kind: ToolKind, name: impl Into<String>) -> ToolCall {
+        ToolCall {
+            id: id.into(),
+            kind,
+            name: name.into(),
+            paths: Vec::new(),
+            command: None,
+            input_bytes: 0,
+            output_bytes: 0,
+            is_error: false,
+            edit: None,
+            shell_writes: Vec::new(),
+            shell_touched: Vec::new(),
+            commits: Vec::new(),
+        }
+    }
+
+    /// Every change to a file whose content is known: the edit tool's, then the shell's writes.
+    pub fn edits(&self) -> impl Iterator<Item = &Edit> {
+        self.edit.iter().chain(self.shell_writes.iter())
+    }
+}
+
+/// A commit a session made itself: its own `git commit` (or `cherry-pick`, `merge`) printed
+/// `[branch abc1234] summary`. Strong evidence that the commit's lines are the session's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitAnchor {
+    /// The abbreviated hash as printed (7 to 40 hex digits).
+    pub sha: String,
+    /// The branch as printed (`main`, `feature/x`, `detached HEAD`).
+    pub branch: String,
+    /// The summary line as printed.
+    pub summary: String,
+}
+
+/// A pull request a session is linked to (Claude Code's `pr-link` records).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PullRequest {
+    /// Its number.
+    pub number: u64,
+    /// Its address, as logged.
+    pub url: String,
 }
 
 /// What an edit did to its file.
@@ -286,6 +343,9 @@ pub struct Session {
     pub skipped: Skips,
     /// Plain-words notes about how the session was read (fallback model, replayed fork history...).
     pub notes: Vec<String>,
+    /// Pull requests the session linked, first seen first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pull_requests: Vec<PullRequest>,
 }
 
 impl Session {
@@ -302,6 +362,7 @@ impl Session {
             files: Vec::new(),
             skipped: Skips::default(),
             notes: Vec::new(),
+            pull_requests: Vec::new(),
         }
     }
 
@@ -326,6 +387,11 @@ impl Session {
             }
         }
         (total, unknown)
+    }
+
+    /// Commits the session made itself, in the order it made them.
+    pub fn commit_anchors(&self) -> impl Iterator<Item = &CommitAnchor> {
+        self.tool_calls().flat_map(|c| c.commits.iter())
     }
 
     /// Every tool call of every step.

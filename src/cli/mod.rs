@@ -451,7 +451,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         ..Default::default()
                     };
                     let t0 = std::time::Instant::now();
-                    let c = crate::git::correlate(scope, &[session], &opts)?;
+                    // The other sessions of the repository compete for the same lines: read every log
+                    // that can hold one whose window meets this session's (written after its start
+                    // minus the window), so `session ID` gives the figures `sessions` gives.
+                    let mut rivals_loc = locations(g, Some(scope));
+                    rivals_loc.modified_since = session.started_at.map(|t| {
+                        std::time::UNIX_EPOCH
+                            + std::time::Duration::from_secs(
+                                (t.as_second() - opts.before_s - opts.after_s).max(0) as u64,
+                            )
+                    });
+                    let everyone = read_from(g, &rivals_loc, Depth::Full, true)?;
+                    let mut all: Vec<&crate::model::Session> = vec![session];
+                    all.extend(everyone.sessions.iter().filter(|s| {
+                        !(s.id == session.id && s.agent == session.agent)
+                            && s.cwd.as_deref().is_some_and(|c| scope.contains(c))
+                    }));
+                    let c = crate::git::correlate_focus(scope, &all, &[0], &opts)?;
                     if g.verbose > 1 {
                         eprintln!("timing: git correlation {:?}", t0.elapsed());
                     }
@@ -494,15 +510,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     .as_deref(),
                 now,
             )?;
-            let chosen: Vec<&crate::model::Session> = ing
+            let of_repo: Vec<&crate::model::Session> = ing
                 .sessions
                 .iter()
                 .filter(|s| match &scope {
                     None => true,
                     Some(scope) => s.cwd.as_deref().is_some_and(|c| scope.contains(c)),
                 })
-                .filter(|s| window.overlaps(s.started_at, s.ended_at))
                 .collect();
+            let focus: Vec<usize> = (0..of_repo.len())
+                .filter(|&i| window.overlaps(of_repo[i].started_at, of_repo[i].ended_at))
+                .collect();
+            let chosen: Vec<&crate::model::Session> = focus.iter().map(|&i| of_repo[i]).collect();
             let (outcomes, base, git_notes) = match &scope {
                 Some(scope) => {
                     let opts = crate::git::CorrelateOptions {
@@ -510,7 +529,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         after_s: span_seconds(&a.window, now, &tz)?,
                         ..Default::default()
                     };
-                    let c = crate::git::correlate(scope, &chosen, &opts)?;
+                    // Sessions outside --since still compete for the lines of those inside it.
+                    let c = crate::git::correlate_focus(scope, &of_repo, &focus, &opts)?;
                     (c.outcomes.into_iter().map(Some).collect(), c.base, c.notes)
                 }
                 None => (vec![None; chosen.len()], None, Vec::new()),

@@ -32,10 +32,14 @@ pub(super) fn check(
     // Only sessions whose window (start − 10 min … end + window) meets the branch's commits can hold
     // their lines: the others are not correlated at all.
     let defaults = crate::git::CorrelateOptions::default();
-    let chosen: Vec<&crate::model::Session> = ing
+    let of_repo: Vec<&crate::model::Session> = ing
         .sessions
         .iter()
         .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+        .collect();
+    let chosen: Vec<&crate::model::Session> = of_repo
+        .iter()
+        .copied()
         .filter(
             |s| match (facts.oldest, facts.newest, s.started_at, s.ended_at) {
                 (Some(oldest), Some(newest), Some(start), Some(end)) => {
@@ -52,7 +56,15 @@ pub(super) fn check(
         after_s,
         ..Default::default()
     };
-    let c = crate::git::correlate(&scope, &chosen, &opts)?;
+    // The other sessions of the repository compete for the same lines (as in `sessions`).
+    let mut all = chosen.clone();
+    all.extend(
+        of_repo
+            .iter()
+            .filter(|s| !chosen.iter().any(|c| std::ptr::eq(*c, **s))),
+    );
+    let focus: Vec<usize> = (0..chosen.len()).collect();
+    let c = crate::git::correlate_focus(&scope, &all, &focus, &opts)?;
     let mut sessions: Vec<SessionReport> = chosen
         .iter()
         .zip(c.outcomes)

@@ -17,8 +17,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::lenient::{MapOnly, SeqOf};
-use super::rebuild;
 use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
+use super::{rebuild, shell_writes};
 use crate::error::Result;
 use crate::model::{
     Agent, Edit, EditOp, Hunk, ServiceTier, Session, Step, ToolCall, ToolKind, Usage,
@@ -84,6 +84,11 @@ struct Record<'a> {
     tool_use_result: Option<&'a RawValue>,
     #[serde(borrow, default)]
     data: Option<Progress<'a>>,
+    /// `pr-link` records: the pull request the session is linked to.
+    #[serde(rename = "prNumber", default)]
+    pr_number: Option<u64>,
+    #[serde(rename = "prUrl", borrow, default)]
+    pr_url: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -368,6 +373,15 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
                     add_assistant(b, msg, inner.request_id.as_deref(), inner_at, true, depth);
                 }
             }
+            Some("pr-link") => {
+                if let Some(number) = record.pr_number {
+                    let url = record.pr_url.as_deref().unwrap_or_default().to_owned();
+                    let prs = &mut b.session.pull_requests;
+                    if !prs.iter().any(|p| p.number == number && p.url == url) {
+                        prs.push(crate::model::PullRequest { number, url });
+                    }
+                }
+            }
             Some("user") => {
                 if depth == Depth::Full
                     && let Some(msg) = record.message.0
@@ -509,17 +523,19 @@ fn tool_call(block: &Block<'_>) -> ToolCall {
     // Without a result (or with one that lacks the patch), the edit is rebuilt from the call's input;
     // `add_tool_results` replaces it with the applied patch, or drops it when the call failed.
     let edit = file.and_then(|f| edit_from_input(&name, f, &input));
-    ToolCall {
-        id: block.id.as_deref().unwrap_or_default().to_owned(),
-        kind,
-        name,
-        paths,
-        command,
-        input_bytes: input_raw.len() as u64,
-        output_bytes: 0,
-        is_error: false,
-        edit,
+    let mut call = ToolCall::new(block.id.as_deref().unwrap_or_default(), kind, name);
+    if kind == ToolKind::Shell
+        && let Some(cmd) = &command
+    {
+        let fx = shell_writes::effects(cmd);
+        call.shell_writes = fx.writes;
+        call.shell_touched = fx.touched;
     }
+    call.paths = paths;
+    call.command = command;
+    call.input_bytes = input_raw.len() as u64;
+    call.edit = edit;
+    call
 }
 
 fn split_lines(text: &str) -> Vec<String> {
@@ -596,6 +612,31 @@ fn result_bytes(content: Option<&RawValue>) -> u64 {
     }
 }
 
+/// The text of a tool result (a string, or the text parts of an array), decoded: read only for the few
+/// results that are scanned (commit lines).
+fn result_text(content: Option<&RawValue>) -> String {
+    let Some(raw) = content else {
+        return String::new();
+    };
+    if let Ok(s) = serde_json::from_str::<Cow<'_, str>>(raw.get()) {
+        return s.into_owned();
+    }
+    #[derive(Deserialize)]
+    struct Part<'a> {
+        #[serde(borrow, default)]
+        text: Option<Cow<'a, str>>,
+    }
+    serde_json::from_str::<Vec<Part<'_>>>(raw.get())
+        .map(|parts| {
+            parts
+                .iter()
+                .filter_map(|p| p.text.as_deref())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
 /// Decoded length of a JSON string literal (quotes included in `raw`): each escape counts as the one
 /// character it stands for (`\uXXXX` as its UTF-8 length, approximated as 1–3 bytes).
 fn json_string_len(raw: &[u8]) -> u64 {
@@ -649,8 +690,17 @@ fn add_tool_results(b: &mut Building, msg: Message<'_>, tool_use_result: Option<
         let call = &mut b.session.steps[si].tool_calls[ci];
         call.output_bytes = result_bytes(result.content);
         call.is_error = result.is_error == Some(true);
+        // A commit the command made is printed even when a later part of it failed (`&& git push`).
+        if call
+            .command
+            .as_deref()
+            .is_some_and(shell_writes::may_commit)
+        {
+            call.commits = shell_writes::commits_in_output(&result_text(result.content));
+        }
         if call.is_error {
             call.edit = None;
+            call.shell_writes.clear();
             continue;
         }
         // `toolUseResult` describes the one result of the line; it is the applied patch for edits.

@@ -757,11 +757,20 @@ impl Builder {
         };
         let (bytes, is_error) = measure_output(output);
         let end = start.saturating_add(len).min(self.calls.len());
+        if let Some(first) = self.calls.get_mut(start)
+            && first
+                .command
+                .as_deref()
+                .is_some_and(super::shell_writes::may_commit)
+        {
+            first.commits = super::shell_writes::commits_in_output(&output_text(output));
+        }
         for (k, call) in self.calls[start.min(end)..end].iter_mut().enumerate() {
             call.output_bytes = if k == 0 { bytes } else { 0 };
             call.is_error = is_error;
             if is_error {
                 call.edit = None;
+                call.shell_writes.clear();
             }
         }
     }
@@ -922,17 +931,9 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
 // Tool calls.
 
 fn call(id: &str, kind: ToolKind, name: &str, input_bytes: usize) -> ToolCall {
-    ToolCall {
-        id: id.to_owned(),
-        kind,
-        name: name.to_owned(),
-        paths: Vec::new(),
-        command: None,
-        input_bytes: input_bytes as u64,
-        output_bytes: 0,
-        is_error: false,
-        edit: None,
-    }
+    let mut c = ToolCall::new(id, kind, name);
+    c.input_bytes = input_bytes as u64;
+    c
 }
 
 /// A shell command as a tool gave it: an argv or a script for `bash -lc`.
@@ -1060,6 +1061,9 @@ fn shell_call(name: &str, id: &str, cmd: Cmd, input_bytes: usize) -> Vec<ToolCal
     };
     let mut c = call(id, kind, name, input_bytes);
     c.paths = paths;
+    let fx = super::shell_writes::effects(&script);
+    c.shell_writes = fx.writes;
+    c.shell_touched = fx.touched;
     c.command = Some(script);
     vec![c]
 }
@@ -1496,6 +1500,28 @@ fn measure_output(output: Option<&RawValue>) -> (u64, bool) {
         }
         _ => (text.len() as u64, false),
     }
+}
+
+/// The decoded text of a call's output (read only for commands that may print commits): a string, the
+/// `output` of Codex's `{"output", "metadata"}` wrapper, or the `content` of a wrapped result.
+fn output_text(output: Option<&RawValue>) -> String {
+    #[derive(Deserialize)]
+    struct Wrapped {
+        #[serde(default)]
+        output: Option<String>,
+        #[serde(default)]
+        content: Option<String>,
+    }
+    let Some(raw) = output else {
+        return String::new();
+    };
+    let text = serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_owned());
+    if text.trim_start().starts_with('{')
+        && let Ok(w) = serde_json::from_str::<Wrapped>(&text)
+    {
+        return w.output.or(w.content).unwrap_or_default();
+    }
+    text
 }
 
 /// Output prefixes that report a failed call (shell wrappers, `apply_patch`, sandbox refusals).

@@ -8,6 +8,7 @@ pub mod claude_code;
 pub mod codex;
 mod lenient;
 pub mod rebuild;
+pub mod shell_writes;
 
 use std::fs::File;
 use std::io::{self, Read};

@@ -1,11 +1,13 @@
-//! A session's edits → the lines it finally added, per repository file, as multisets of normalised lines.
+//! A session's edits → the lines it finally added, per repository file: a multiset of normalised lines
+//! and, for evidence per hunk, the same lines grouped by the edit hunk that wrote them, in order.
 //!
-//! Normalisation: trailing whitespace is ignored. Trivial lines (blank, or 3 characters or fewer once
-//! trimmed: lone braces, `});`, `end`) are not counted: they match anywhere and prove nothing.
-//! An edit is replayed in order: a line the session added and later removed itself (its own churn) is
-//! taken out of the multiset, so overwritten edits count only in their final form.
+//! Normalisation: leading and trailing whitespace is ignored (Claude Code's patches show tabs as spaces;
+//! a formatter may re-indent). Trivial lines (3 characters or fewer once trimmed: blank lines, lone
+//! braces, `});`, `end`) are not counted: they match anywhere and prove nothing.
+//! Edits are replayed in order: a line the session added and later removed itself (its own churn) is
+//! taken out, so overwritten edits count only in their final form.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::model::{EditOp, Session};
@@ -15,8 +17,8 @@ pub type LineBag = HashMap<String, u32>;
 
 /// The key a line is matched on, or `None` for a trivial line.
 pub fn normalize(line: &str) -> Option<&str> {
-    let t = line.trim_end();
-    if t.trim_start().chars().count() <= 3 {
+    let t = line.trim();
+    if t.chars().count() <= 3 {
         None
     } else {
         Some(t)
@@ -34,11 +36,31 @@ pub fn bag_of_text(text: &str) -> LineBag {
     bag
 }
 
+/// What one session finally added to one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileLines {
+    /// The added lines still in their final form, as a multiset.
+    pub bag: LineBag,
+    /// The same lines grouped by the edit hunk that wrote them, in file order within each hunk.
+    pub segments: Vec<Vec<String>>,
+    /// When the session edited the file (seconds), in order.
+    pub edit_times: Vec<i64>,
+}
+
+impl FileLines {
+    /// The last time the session edited the file at or before `t` (seconds).
+    pub fn last_edit_before(&self, t: i64) -> Option<i64> {
+        self.edit_times.iter().copied().filter(|&e| e <= t).max()
+    }
+}
+
 /// What one session finally added to the repository, file by file.
 #[derive(Debug, Clone, Default)]
 pub struct SessionLines {
     /// Repository-relative path (with `/`) → the added lines still in their final form.
-    pub files: BTreeMap<String, LineBag>,
+    pub files: BTreeMap<String, FileLines>,
+    /// Files the session changed through the shell without their content in the command (`sed -i`).
+    pub touched: BTreeSet<String>,
     /// Lines the session added and then removed or rewrote itself.
     pub self_removed: u64,
     /// Edits whose file lies outside the repository (ignored).
@@ -50,84 +72,179 @@ impl SessionLines {
     pub fn total(&self) -> u64 {
         self.files
             .values()
-            .flat_map(|b| b.values())
+            .flat_map(|f| f.bag.values())
             .map(|&n| u64::from(n))
             .sum()
     }
 }
 
-/// Replays a session's applied edits. `root` is the work tree the session ran in; `cwd` resolves relative
-/// paths (Codex patches are relative to the working directory).
+/// The replay of one file: each live added line's (segment, position), most recent last, per key.
+#[derive(Default)]
+struct Replay {
+    live: HashMap<String, Vec<(u32, u32)>>,
+    segments: u32,
+    times: Vec<i64>,
+}
+
+impl Replay {
+    fn remove(&mut self, key: &str) -> bool {
+        let Some(stack) = self.live.get_mut(key) else {
+            return false;
+        };
+        stack.pop();
+        if stack.is_empty() {
+            self.live.remove(key);
+        }
+        true
+    }
+
+    fn live_count(&self) -> u64 {
+        self.live.values().map(|v| v.len() as u64).sum()
+    }
+
+    fn finish(self) -> FileLines {
+        let mut by_seg: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+        let mut bag = LineBag::new();
+        for (key, stack) in self.live {
+            *bag.entry(key.clone()).or_default() += stack.len() as u32;
+            for (seg, pos) in stack {
+                by_seg.entry(seg).or_default().push((pos, key.clone()));
+            }
+        }
+        let segments = by_seg
+            .into_values()
+            .map(|mut v| {
+                v.sort_unstable();
+                v.into_iter().map(|(_, k)| k).collect()
+            })
+            .collect();
+        FileLines {
+            bag,
+            segments,
+            edit_times: self.times,
+        }
+    }
+}
+
+/// Replays a session's applied edits (edit tools' and the shell's writes). `root` is the work tree the
+/// session ran in; `cwd` resolves relative paths (Codex patches are relative to the working directory).
 pub fn session_lines(session: &Session, root: &Path) -> SessionLines {
     let cwd = session.cwd.clone().unwrap_or_else(|| root.to_path_buf());
     let mut out = SessionLines::default();
-    for call in session.tool_calls() {
-        let Some(edit) = &call.edit else { continue };
-        if call.is_error {
-            continue;
-        }
-        let Some(path) = repo_relative(&edit.path, &cwd, root) else {
-            out.outside_repo += 1;
-            continue;
-        };
-        match &edit.op {
-            EditOp::Delete => {
-                if let Some(bag) = out.files.remove(&path) {
-                    out.self_removed += bag.values().map(|&n| u64::from(n)).sum::<u64>();
-                }
+    let mut files: BTreeMap<String, Replay> = BTreeMap::new();
+    for step in &session.steps {
+        let at = step.at.as_second();
+        for call in &step.tool_calls {
+            if call.is_error {
                 continue;
             }
-            EditOp::Create => {
-                // A whole-file write replaces whatever the session wrote there before.
-                if let Some(bag) = out.files.remove(&path) {
-                    let rewritten: u64 = bag.values().map(|&n| u64::from(n)).sum();
-                    let new = edit.hunks.iter().flat_map(|h| h.new.iter());
-                    let mut kept = LineBag::new();
-                    for l in new.filter_map(|l| normalize(l)) {
-                        *kept.entry(l.to_owned()).or_default() += 1;
-                    }
-                    let survived: u64 = bag
-                        .iter()
-                        .map(|(k, &n)| u64::from(n.min(kept.get(k).copied().unwrap_or(0))))
-                        .sum();
-                    out.self_removed += rewritten - survived;
+            for t in &call.shell_touched {
+                if let Some(path) = repo_relative(t, &cwd, root) {
+                    out.touched.insert(path);
                 }
             }
-            EditOp::Update => {}
-            EditOp::Move { .. } => {}
-        }
-        let bag = out.files.entry(path.clone()).or_default();
-        for hunk in &edit.hunks {
-            let (removed, added) = changed_lines(&hunk.old, &hunk.new);
-            for line in removed {
-                if let Some(k) = normalize(line)
-                    && let Some(n) = bag.get_mut(k)
-                {
-                    *n -= 1;
-                    out.self_removed += 1;
-                    if *n == 0 {
-                        bag.remove(k);
-                    }
-                }
-            }
-            for line in added {
-                if let Some(k) = normalize(line) {
-                    *bag.entry(k.to_owned()).or_default() += 1;
-                }
-            }
-        }
-        if let EditOp::Move { to } = &edit.op
-            && let Some(to) = repo_relative(to, &cwd, root)
-            && let Some(bag) = out.files.remove(&path)
-        {
-            let dest = out.files.entry(to).or_default();
-            for (k, n) in bag {
-                *dest.entry(k).or_default() += n;
+            for edit in call.edits() {
+                let Some(path) = repo_relative(&edit.path, &cwd, root) else {
+                    out.outside_repo += 1;
+                    continue;
+                };
+                replay_edit(
+                    &mut files,
+                    &mut out.self_removed,
+                    path,
+                    edit,
+                    at,
+                    &cwd,
+                    root,
+                );
             }
         }
     }
-    out.files.retain(|_, bag| !bag.is_empty());
+    out.files = files
+        .into_iter()
+        .map(|(p, r)| (p, r.finish()))
+        .filter(|(_, f)| !f.bag.is_empty())
+        .collect();
     out
+}
+
+fn replay_edit(
+    files: &mut BTreeMap<String, Replay>,
+    self_removed: &mut u64,
+    path: String,
+    edit: &crate::model::Edit,
+    at: i64,
+    cwd: &Path,
+    root: &Path,
+) {
+    match &edit.op {
+        EditOp::Delete => {
+            if let Some(r) = files.remove(&path) {
+                *self_removed += r.live_count();
+            }
+            return;
+        }
+        EditOp::Create => {
+            // A whole-file write replaces whatever the session wrote there before: what it wrote and
+            // does not write again is its own churn.
+            if let Some(r) = files.get_mut(&path) {
+                let mut kept = LineBag::new();
+                for l in edit.hunks.iter().flat_map(|h| h.new.iter()) {
+                    if let Some(k) = normalize(l) {
+                        *kept.entry(k.to_owned()).or_default() += 1;
+                    }
+                }
+                let before = r.live_count();
+                let survived: u64 = r
+                    .live
+                    .iter()
+                    .map(|(k, v)| {
+                        (v.len() as u64).min(u64::from(kept.get(k).copied().unwrap_or(0)))
+                    })
+                    .sum();
+                *self_removed += before - survived;
+                r.live.clear();
+            }
+        }
+        EditOp::Update | EditOp::Move { .. } => {}
+    }
+    let r = files.entry(path.clone()).or_default();
+    r.times.push(at);
+    for hunk in &edit.hunks {
+        let (removed, added) = changed_lines(&hunk.old, &hunk.new);
+        for line in removed {
+            if let Some(k) = normalize(line)
+                && r.remove(k)
+            {
+                *self_removed += 1;
+            }
+        }
+        let seg = r.segments;
+        r.segments += 1;
+        for (pos, line) in added.into_iter().enumerate() {
+            if let Some(k) = normalize(line) {
+                r.live
+                    .entry(k.to_owned())
+                    .or_default()
+                    .push((seg, pos as u32));
+            }
+        }
+    }
+    if let EditOp::Move { to } = &edit.op
+        && let Some(to) = repo_relative(to, cwd, root)
+        && let Some(moved) = files.remove(&path)
+    {
+        let dest = files.entry(to).or_default();
+        let base = dest.segments;
+        for (k, v) in moved.live {
+            dest.live
+                .entry(k)
+                .or_default()
+                .extend(v.into_iter().map(|(s, p)| (s + base, p)));
+        }
+        dest.segments += moved.segments;
+        dest.times.extend(moved.times);
+    }
 }
 
 /// The lines a hunk really removed and added: a Claude `Edit` rebuilt from its input carries the
@@ -141,7 +258,7 @@ fn changed_lines<'a>(old: &'a [String], new: &'a [String]) -> (Vec<&'a str>, Vec
     }
     let old_refs: Vec<&str> = old.iter().map(String::as_str).collect();
     let new_refs: Vec<&str> = new.iter().map(String::as_str).collect();
-    let diff = similar::capture_diff_slices(similar::Algorithm::Myers, &old_refs, &new_refs);
+    let diff = crate::formats::rebuild::diff_ops(&old_refs, &new_refs);
     let (mut removed, mut added) = (Vec::new(), Vec::new());
     for op in diff {
         for change in op.iter_changes(&old_refs, &new_refs) {
@@ -206,25 +323,18 @@ mod tests {
     use crate::model::{Agent, Edit, Hunk, Step, ToolCall, ToolKind};
 
     fn edit_call(path: &str, op: EditOp, old: &[&str], new: &[&str]) -> ToolCall {
-        ToolCall {
-            id: String::new(),
-            kind: ToolKind::Edit,
-            name: "Edit".into(),
-            paths: vec![path.into()],
-            command: None,
-            input_bytes: 0,
-            output_bytes: 0,
-            is_error: false,
-            edit: Some(Edit {
-                path: path.into(),
-                op,
-                hunks: vec![Hunk {
-                    old_start: None,
-                    old: old.iter().map(|s| s.to_string()).collect(),
-                    new: new.iter().map(|s| s.to_string()).collect(),
-                }],
-            }),
-        }
+        let mut c = ToolCall::new("", ToolKind::Edit, "Edit");
+        c.paths = vec![path.into()];
+        c.edit = Some(Edit {
+            path: path.into(),
+            op,
+            hunks: vec![Hunk {
+                old_start: None,
+                old: old.iter().map(|s| s.to_string()).collect(),
+                new: new.iter().map(|s| s.to_string()).collect(),
+            }],
+        });
+        c
     }
 
     fn session(calls: Vec<ToolCall>) -> Session {
@@ -263,11 +373,15 @@ mod tests {
             edit_call("/elsewhere/c.rs", EditOp::Create, &[], &["outside();"]),
         ]);
         let lines = session_lines(&s, Path::new("/repo"));
-        let a = &lines.files["src/a.rs"];
-        assert_eq!(a.get("    second();"), Some(&1));
-        assert_eq!(a.get("    first();"), None);
+        let a = &lines.files["src/a.rs"].bag;
+        assert_eq!(a.get("second();"), Some(&1));
+        assert_eq!(a.get("first();"), None);
         assert_eq!(a.get("fn a() {"), Some(&1));
-        assert_eq!(lines.files["b.rs"].get("let b = 1;"), Some(&1));
+        assert_eq!(lines.files["b.rs"].bag.get("let b = 1;"), Some(&1));
+        assert_eq!(
+            lines.files["src/a.rs"].segments,
+            vec![vec!["fn a() {".to_owned()], vec!["second();".to_owned()]]
+        );
         assert_eq!(lines.total(), 3);
         assert_eq!(lines.self_removed, 1);
         assert_eq!(lines.outside_repo, 1);
@@ -276,7 +390,8 @@ mod tests {
     #[test]
     fn normalisation() {
         assert_eq!(normalize("  });"), None);
-        assert_eq!(normalize("    x += 1;   "), Some("    x += 1;"));
+        assert_eq!(normalize("    x += 1;   "), Some("x += 1;"));
+        assert_eq!(normalize("\t\tx += 1;"), normalize("    x += 1;"));
         assert_eq!(normalize(""), None);
     }
 }

@@ -1,6 +1,7 @@
 //! The one place that touches git2: which repository a session belongs to, and what became of its edits
 //! (committed, merged into the base branch, still in HEAD) — see [`correlate`].
 
+pub mod evidence;
 pub mod lines;
 pub mod matching;
 pub mod signals;
@@ -124,6 +125,22 @@ pub fn correlate(
     sessions: &[&Session],
     opts: &CorrelateOptions,
 ) -> Result<Correlation> {
+    let all: Vec<usize> = (0..sessions.len()).collect();
+    correlate_focus(scope, sessions, &all, opts)
+}
+
+/// Like [`correlate`], for the sessions `focus` (indices into `sessions`) only, with every other session of
+/// `sessions` taken into account as a competitor for the same lines: a session's figures are the same
+/// whichever command asks (`sessions`, `session ID`, `check`). Outcomes come in `focus` order.
+///
+/// Attribution decomposes by file: only the sessions that edited one of the focus sessions' files can
+/// take a line from them, so only those are matched, on those files.
+pub fn correlate_focus(
+    scope: &RepoScope,
+    sessions: &[&Session],
+    focus: &[usize],
+    opts: &CorrelateOptions,
+) -> Result<Correlation> {
     // Objects are read from the user's own repository, already verified by git when written; checking
     // every object's hash again was ~15% of a correlation (measured on a 20k-commit history).
     git2::opts::strict_hash_verification(false);
@@ -165,36 +182,59 @@ pub fn correlate(
     }
 
     // Each session's final added lines, in repository paths.
-    let mut order: Vec<usize> = (0..sessions.len()).collect();
-    order.sort_by_key(|&i| (sessions[i].started_at, sessions[i].id.clone()));
-    let mut session_lines = Vec::with_capacity(sessions.len());
-    let mut in_submodule = 0u64;
-    for s in sessions {
+    let lines_of = |s: &Session| {
         let cwd = s.cwd.clone().unwrap_or_else(|| scope.root.clone());
         let mut l = lines::session_lines(s, scope.tree_of(&cwd));
-        l.files.retain(|path, bag| {
+        let mut in_sub = 0u64;
+        l.files.retain(|path, f| {
             let sub = submodules
                 .iter()
                 .any(|m| path.starts_with(&format!("{m}/")));
             if sub {
-                in_submodule += bag.values().map(|&n| u64::from(n)).sum::<u64>();
+                in_sub += f.bag.values().map(|&n| u64::from(n)).sum::<u64>();
             }
             !sub
         });
-        session_lines.push(l);
+        (l, in_sub)
+    };
+    let mut focus_lines = Vec::with_capacity(focus.len());
+    let mut in_submodule = 0u64;
+    for &i in focus {
+        let (l, sub) = lines_of(sessions[i]);
+        in_submodule += sub;
+        focus_lines.push(l);
     }
     if in_submodule > 0 {
         notes.push(format!(
             "{in_submodule} lines edited inside submodules are out of scope and not counted"
         ));
     }
+    // Competitors: the other sessions that edited a focus file, on those files only.
+    let focus_paths: std::collections::HashSet<String> = focus_lines
+        .iter()
+        .flat_map(|l| l.files.keys().cloned())
+        .collect();
+    let in_focus: std::collections::HashSet<usize> = focus.iter().copied().collect();
+    let mut rivals: Vec<(usize, lines::SessionLines)> = Vec::new();
+    for (i, s) in sessions.iter().enumerate() {
+        if in_focus.contains(&i) || !s.tool_calls().any(|c| c.edits().next().is_some()) {
+            continue;
+        }
+        let (mut l, _) = lines_of(s);
+        l.files.retain(|p, _| focus_paths.contains(p));
+        l.touched.clear();
+        if !l.files.is_empty() {
+            rivals.push((i, l));
+        }
+    }
+
     let mut interest: walk::Interest = HashMap::new();
-    for l in &session_lines {
-        for (path, bag) in &l.files {
+    for l in focus_lines.iter().chain(rivals.iter().map(|(_, l)| l)) {
+        for (path, f) in &l.files {
             interest
                 .entry(path.clone())
                 .or_default()
-                .extend(bag.keys().cloned());
+                .extend(f.bag.keys().cloned());
         }
     }
     let window = |s: &Session| -> (i64, i64) {
@@ -207,30 +247,95 @@ pub fn correlate(
             .map_or(i64::MAX / 2, |t| t.as_second() + opts.after_s);
         (from, to)
     };
-    let since = sessions.iter().map(|s| window(s).0).min().unwrap_or(0);
-    let until = sessions.iter().map(|s| window(s).1).max().unwrap_or(0);
+    let members: Vec<usize> = focus
+        .iter()
+        .copied()
+        .chain(rivals.iter().map(|(i, _)| *i))
+        .collect();
+    let since = members
+        .iter()
+        .map(|&i| window(sessions[i]).0)
+        .min()
+        .unwrap_or(0);
+    let until = members
+        .iter()
+        .map(|&i| window(sessions[i]).1)
+        .max()
+        .unwrap_or(0);
 
-    let commits = if head.is_some() || base.is_some() {
+    let walked = if head.is_some() || base.is_some() {
         walk::collect(&repo, &interest, since, until)?
     } else {
-        Vec::new()
+        walk::Walked::default()
     };
+    if walked.missing_blobs > 0 {
+        notes.push(format!(
+            "{} file versions could not be read (a partial clone, or a damaged object): the commits \
+             holding them are not credited (git fetch --refetch, or clone without --filter)",
+            walked.missing_blobs
+        ));
+    }
+    let commits = walked.commits;
     let base_sets = match &base {
         Some((_, tip)) => Some(walk::base_sets(&repo, *tip, since, &commits)?),
         None => None,
     };
+    let head_tree = head.as_ref().and_then(|c| c.tree().ok());
     let head_lines = match &head {
         Some(c) => head_bags(&repo, c, &interest),
         None => HashMap::new(),
     };
-    let claims: Vec<matching::Claim<'_>> = order
+    let common = evidence::common_lines(&repo, head_tree.as_ref(), &interest);
+
+    // The commits each session made itself, resolved from the abbreviated hashes it printed.
+    let own_of = |s: &Session| -> std::collections::HashSet<Oid> {
+        s.commit_anchors()
+            .filter_map(|a| {
+                repo.revparse_single(&a.sha)
+                    .ok()
+                    .and_then(|o| o.peel_to_commit().ok())
+                    .map(|c| c.id())
+            })
+            .collect()
+    };
+    let owns: Vec<std::collections::HashSet<Oid>> =
+        members.iter().map(|&i| own_of(sessions[i])).collect();
+    let reach_cache: std::cell::RefCell<HashMap<(String, Oid), bool>> = Default::default();
+    let on_branch = |branch: &str, oid: Oid| -> bool {
+        let key = (branch.to_owned(), oid);
+        if let Some(&b) = reach_cache.borrow().get(&key) {
+            return b;
+        }
+        let reached = [
+            format!("refs/heads/{branch}"),
+            format!("refs/remotes/origin/{branch}"),
+        ]
         .iter()
-        .map(|&i| {
-            let (from, to) = window(sessions[i]);
+        .filter_map(|r| repo.find_reference(r).ok())
+        .filter_map(|r| r.peel_to_commit().ok())
+        .any(|tip| tip.id() == oid || repo.graph_descendant_of(tip.id(), oid).unwrap_or(false));
+        reach_cache.borrow_mut().insert(key, reached);
+        reached
+    };
+    let member_lines: Vec<&lines::SessionLines> = focus_lines
+        .iter()
+        .chain(rivals.iter().map(|(_, l)| l))
+        .collect();
+    let claims: Vec<matching::Claim<'_>> = members
+        .iter()
+        .zip(&member_lines)
+        .zip(&owns)
+        .map(|((&i, l), own)| {
+            let s = sessions[i];
+            let (from, to) = window(s);
             matching::Claim {
-                lines: &session_lines[i],
+                lines: l,
                 from,
                 to,
+                own,
+                branch: s.branch.as_deref(),
+                agent: s.agent.as_str(),
+                started: s.started_at.map_or(i64::MAX, |t| t.as_second()),
             }
         })
         .collect();
@@ -238,12 +343,33 @@ pub fn correlate(
         commits: &commits,
         base: base_sets.as_ref(),
         head: &head_lines,
+        common: &common,
+        on_branch: &on_branch,
     };
-    let ordered = matching::attribute(&claims, &facts);
+    let mut outcomes = matching::attribute(&claims, &facts);
+    outcomes.truncate(focus.len());
+    // Files changed through the shell: the lines the session's own commits added to them.
+    for (o, (l, own)) in outcomes.iter_mut().zip(focus_lines.iter().zip(&owns)) {
+        for path in l.touched.iter().filter(|p| !l.files.contains_key(*p)) {
+            for &oid in own {
+                let n = walk::lines_added_to(&repo, oid, path);
+                if n == 0 {
+                    continue;
+                }
+                o.lines_via_anchor += n;
+                let merged = base.as_ref().is_some_and(|(_, tip)| {
+                    *tip == oid || repo.graph_descendant_of(*tip, oid).unwrap_or(false)
+                });
+                if merged {
+                    o.lines_via_anchor_merged += n;
+                }
+            }
+        }
+    }
     // A merged file that HEAD no longer has was renamed or deleted afterwards: its lines count as gone
     // (a rename is not followed), which the user should hear about.
     if head.is_some() {
-        let mut gone: Vec<&str> = ordered
+        let mut gone: Vec<&str> = outcomes
             .iter()
             .flat_map(|o| o.files.iter())
             .filter(|f| f.lines_merged > 0 && !head_lines.contains_key(&f.path))
@@ -258,12 +384,8 @@ pub fn correlate(
             ));
         }
     }
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; sessions.len()];
-    for (o, &i) in ordered.into_iter().zip(&order) {
-        outcomes[i] = Some(o);
-    }
     Ok(Correlation {
-        outcomes: outcomes.into_iter().flatten().collect(),
+        outcomes,
         base: base.map(|(name, _)| name),
         notes,
     })
@@ -335,6 +457,9 @@ fn head_bags(
         let Ok(blob) = repo.find_blob(entry.id()) else {
             continue;
         };
+        if blob.is_binary() {
+            continue;
+        }
         let text = String::from_utf8_lossy(blob.content());
         let mut bag = lines::bag_of_text(&text);
         bag.retain(|k, _| wanted.contains(k));

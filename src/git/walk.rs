@@ -2,14 +2,34 @@
 //! inside the time window, diffed against its first parent **only on the files the sessions edited**
 //! (a pathspec-limited tree diff; the whole history is never diffed). Only the added lines that some
 //! session also added are kept, so memory follows the sessions, not the repository.
+//!
+//! A merge commit is diffed against each parent: the lines present in neither (a conflict resolved by
+//! hand or by an agent) are what it adds. Binary blobs are skipped, as git does; a blob that cannot be
+//! read (a partial clone) makes its commit unusable as evidence, and is counted.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use git2::{Delta, DiffOptions, Oid, Repository};
+use git2::{DiffOptions, Oid, Repository, Tree};
 
 use super::lines::{LineBag, normalize};
 use crate::error::{Error, Result};
+
+/// The added lines of interest of one file in one commit.
+#[derive(Debug, Clone, Default)]
+pub struct FileAdds {
+    /// `(hunk, line)` in diff order: the hunk id groups lines of one contiguous change.
+    pub lines: Vec<(u32, String)>,
+    /// The same lines as a multiset.
+    pub bag: LineBag,
+}
+
+impl FileAdds {
+    fn push(&mut self, hunk: u32, key: &str) {
+        self.lines.push((hunk, key.to_owned()));
+        *self.bag.entry(key.to_owned()).or_default() += 1;
+    }
+}
 
 /// What one commit added to the files of interest, and the facts its route is decided on.
 #[derive(Debug, Clone)]
@@ -26,30 +46,89 @@ pub struct CommitFacts {
     pub cherry_pick_marker: bool,
     /// The message looks like a squash merge (`Squashed commit of the following`, GitHub's `Title (#12)`).
     pub squash_marker: bool,
+    /// A merge commit: its lines are those in none of its parents (a conflict resolution).
+    pub is_merge: bool,
     /// Agent marks in the message or author (`Co-Authored-By: Claude`, `(aider)`…).
     pub signals: Vec<String>,
     /// Repository path → added lines of interest.
-    pub added: HashMap<String, LineBag>,
+    pub added: HashMap<String, FileAdds>,
 }
 
 /// Lines some session added, per file: what the walk looks for.
 pub type Interest = HashMap<String, HashSet<String>>;
+
+/// The candidate commits, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Commits holding lines of interest, oldest first.
+    pub commits: Vec<CommitFacts>,
+    /// Blobs that could not be read (partial clone, corruption); their commits are not used.
+    pub missing_blobs: u64,
+    /// Binary blobs skipped.
+    pub binary_blobs: u64,
+}
 
 fn git_err(context: impl Into<String>) -> impl FnOnce(git2::Error) -> Error {
     let context = context.into();
     move |source| Error::Git { context, source }
 }
 
-/// Walks every ref's history from newest to `since` (committer time) and collects the commits in
-/// `[since, until]` that added lines of interest. Merge commits are not diffed: the lines they bring in
-/// are found in the commits they merge.
-pub fn collect(
+/// Why a file's diff gave nothing usable.
+enum BlobFail {
+    Missing,
+    Binary,
+}
+
+fn blob_id(tree: Option<&Tree<'_>>, path: &str) -> Option<Oid> {
+    let e = tree?.get_path(Path::new(path)).ok()?;
+    (e.kind() == Some(git2::ObjectType::Blob)).then(|| e.id())
+}
+
+/// The added lines of interest when `old` (or nothing) becomes `new`.
+fn blob_adds(
     repo: &Repository,
-    interest: &Interest,
-    since: i64,
-    until: i64,
-) -> Result<Vec<CommitFacts>> {
-    let mut out = Vec::new();
+    old: Option<Oid>,
+    new: Oid,
+    wanted: &HashSet<String>,
+) -> std::result::Result<FileAdds, BlobFail> {
+    let new_blob = repo.find_blob(new).map_err(|_| BlobFail::Missing)?;
+    let old_blob = match old {
+        Some(o) => Some(repo.find_blob(o).map_err(|_| BlobFail::Missing)?),
+        None => None,
+    };
+    if new_blob.is_binary() || old_blob.as_ref().is_some_and(|b| b.is_binary()) {
+        return Err(BlobFail::Binary);
+    }
+    let mut out = FileAdds::default();
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0);
+    let Ok(patch) = git2::Patch::from_buffers(
+        old_blob.as_ref().map_or(&[][..], |b| b.content()),
+        None,
+        new_blob.content(),
+        None,
+        Some(&mut opts),
+    ) else {
+        return Ok(out);
+    };
+    for h in 0..patch.num_hunks() {
+        let n = patch.num_lines_in_hunk(h).unwrap_or(0);
+        for l in 0..n {
+            let Ok(line) = patch.line_in_hunk(h, l) else {
+                continue;
+            };
+            if line.origin() == '+' {
+                keep_line(&mut out, h as u32, wanted, line.content());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Walks every ref's history from newest to `since` (committer time) and collects the commits in
+/// `[since, until]` that added lines of interest.
+pub fn collect(repo: &Repository, interest: &Interest, since: i64, until: i64) -> Result<Walked> {
+    let mut out = Walked::default();
     if interest.is_empty() {
         return Ok(out);
     }
@@ -73,86 +152,85 @@ pub fn collect(
         if time < stop {
             break;
         }
-        if time < since || time > until || commit.parent_count() > 1 {
+        if time < since || time > until {
             continue;
         }
         let tree = commit.tree().map_err(git_err(format!("tree of {oid}")))?;
-        let parent_tree = match commit.parent(0) {
-            Ok(p) => Some(p.tree().map_err(git_err(format!("tree of {}", p.id())))?),
-            Err(_) => None,
-        };
-        let mut added: HashMap<String, LineBag> = HashMap::new();
-        if let Some(paths) = &few_paths {
-            // Few files of interest: compare their blob ids and diff only the blobs that changed.
-            for path in paths {
-                let new = tree.get_path(Path::new(path)).ok().map(|e| e.id());
-                let old = parent_tree
-                    .as_ref()
-                    .and_then(|t| t.get_path(Path::new(path)).ok())
-                    .map(|e| e.id());
-                let Some(new) = new else { continue };
-                if Some(new) == old {
-                    continue;
-                }
-                let (Some(wanted), Ok(new_blob)) = (interest.get(*path), repo.find_blob(new))
-                else {
-                    continue;
-                };
-                let old_blob = old.and_then(|o| repo.find_blob(o).ok());
-                let mut patch_opts = DiffOptions::new();
-                patch_opts.context_lines(0);
-                let patch = git2::Patch::from_buffers(
-                    old_blob.as_ref().map_or(&[][..], |b| b.content()),
-                    None,
-                    new_blob.content(),
-                    None,
-                    Some(&mut patch_opts),
-                )
-                .map_err(git_err(format!("cannot diff {path} in {oid}")))?;
-                for h in 0..patch.num_hunks() {
-                    let lines = patch.num_lines_in_hunk(h).unwrap_or(0);
-                    for l in 0..lines {
-                        let Ok(line) = patch.line_in_hunk(h, l) else {
-                            continue;
-                        };
-                        if line.origin() == '+' {
-                            keep_line(&mut added, path, wanted, line.content());
-                        }
-                    }
-                }
-            }
-        } else {
-            let diff = repo
-                .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))
-                .map_err(git_err(format!("cannot diff {oid}")))?;
-            if diff.deltas().len() == 0 {
-                continue;
-            }
-            diff.foreach(
-                &mut |_, _| true,
-                None,
-                None,
-                Some(&mut |delta, _hunk, line| {
-                    if line.origin() != '+' || matches!(delta.status(), Delta::Deleted) {
-                        return true;
-                    }
-                    let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else {
-                        return true;
-                    };
-                    if let Some(wanted) = interest.get(path) {
-                        keep_line(&mut added, path, wanted, line.content());
-                    }
-                    true
-                }),
-            )
-            .map_err(git_err(format!("cannot read the diff of {oid}")))?;
+        let mut parents: Vec<Tree<'_>> = Vec::new();
+        for p in commit.parents() {
+            parents.push(p.tree().map_err(git_err(format!("tree of {}", p.id())))?);
         }
-        if added.is_empty() {
+        let is_merge = parents.len() > 1;
+        // The paths to look at: every file of interest (few), or those the first-parent diff names.
+        let changed: Vec<String> = match &few_paths {
+            Some(paths) => paths.iter().map(|p| (*p).clone()).collect(),
+            None => {
+                let diff = repo
+                    .diff_tree_to_tree(parents.first(), Some(&tree), Some(&mut opts))
+                    .map_err(git_err(format!("cannot diff {oid}")))?;
+                diff.deltas()
+                    .filter_map(|d| d.new_file().path().and_then(|p| p.to_str()))
+                    .map(str::to_owned)
+                    .collect()
+            }
+        };
+        let mut added: HashMap<String, FileAdds> = HashMap::new();
+        let mut unreadable = false;
+        for path in &changed {
+            let Some(wanted) = interest.get(path) else {
+                continue;
+            };
+            let Some(new) = blob_id(Some(&tree), path) else {
+                continue; // deleted here
+            };
+            let olds: Vec<Option<Oid>> = if parents.is_empty() {
+                vec![None]
+            } else {
+                parents.iter().map(|t| blob_id(Some(t), path)).collect()
+            };
+            if olds.contains(&Some(new)) {
+                continue; // unchanged against some parent: nothing of its own
+            }
+            let mut adds = match blob_adds(repo, olds[0], new, wanted) {
+                Ok(a) => a,
+                Err(BlobFail::Missing) => {
+                    out.missing_blobs += 1;
+                    unreadable = true;
+                    continue;
+                }
+                Err(BlobFail::Binary) => {
+                    out.binary_blobs += 1;
+                    continue;
+                }
+            };
+            // A merge's own lines are in none of its parents: keep what every other parent's diff adds.
+            for other in olds.iter().skip(1) {
+                let Ok(theirs) = blob_adds(repo, *other, new, wanted) else {
+                    out.missing_blobs += 1;
+                    unreadable = true;
+                    adds = FileAdds::default();
+                    break;
+                };
+                let mut left = theirs.bag;
+                let mut kept = FileAdds::default();
+                for (h, k) in adds.lines {
+                    if let Some(n) = left.get_mut(&k).filter(|n| **n > 0) {
+                        *n -= 1;
+                        kept.push(h, &k);
+                    }
+                }
+                adds = kept;
+            }
+            if !adds.lines.is_empty() {
+                added.insert(path.clone(), adds);
+            }
+        }
+        if added.is_empty() || unreadable {
             continue;
         }
         let message = commit.message().unwrap_or_default();
         let author = commit.author();
-        out.push(CommitFacts {
+        out.commits.push(CommitFacts {
             oid,
             time,
             author_time: author.when().seconds(),
@@ -164,6 +242,7 @@ pub fn collect(
                 .to_owned(),
             cherry_pick_marker: message.contains("(cherry picked from commit "),
             squash_marker: is_squash_message(message),
+            is_merge,
             signals: super::signals::of_commit(
                 message,
                 &[
@@ -174,8 +253,58 @@ pub fn collect(
             added,
         });
     }
-    out.sort_by_key(|c| (c.time, c.oid));
+    out.commits.sort_by_key(|c| (c.time, c.oid));
     Ok(out)
+}
+
+/// Non-trivial lines `commit` adds to `path` against its first parent, whatever they are: the lines of a
+/// file the session changed through the shell, credited through the session's own commit.
+pub fn lines_added_to(repo: &Repository, commit: Oid, path: &str) -> u64 {
+    let Ok(c) = repo.find_commit(commit) else {
+        return 0;
+    };
+    let Some(new) = c.tree().ok().and_then(|t| blob_id(Some(&t), path)) else {
+        return 0;
+    };
+    let old = c
+        .parent(0)
+        .ok()
+        .and_then(|p| p.tree().ok())
+        .and_then(|t| blob_id(Some(&t), path));
+    if old == Some(new) {
+        return 0;
+    }
+    let (Ok(new_blob), old_blob) = (repo.find_blob(new), old.map(|o| repo.find_blob(o))) else {
+        return 0;
+    };
+    if new_blob.is_binary() {
+        return 0;
+    }
+    let old_content = match &old_blob {
+        Some(Ok(b)) => b.content(),
+        Some(Err(_)) => return 0,
+        None => &[][..],
+    };
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0);
+    let Ok(patch) =
+        git2::Patch::from_buffers(old_content, None, new_blob.content(), None, Some(&mut opts))
+    else {
+        return 0;
+    };
+    let mut n = 0;
+    for h in 0..patch.num_hunks() {
+        for l in 0..patch.num_lines_in_hunk(h).unwrap_or(0) {
+            if let Ok(line) = patch.line_in_hunk(h, l)
+                && line.origin() == '+'
+                && let Ok(t) = std::str::from_utf8(line.content())
+                && normalize(t).is_some()
+            {
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Commits reachable from every branch, remote-tracking branch, tag and HEAD, newest committer time first.
@@ -242,25 +371,15 @@ impl<'r> Iterator for TimeWalk<'r> {
     }
 }
 
-/// Counts an added line when some session added it too.
-fn keep_line(
-    added: &mut HashMap<String, LineBag>,
-    path: &str,
-    wanted: &HashSet<String>,
-    content: &[u8],
-) {
+/// Keeps an added line when some session added it too.
+fn keep_line(adds: &mut FileAdds, hunk: u32, wanted: &HashSet<String>, content: &[u8]) {
     let Ok(text) = std::str::from_utf8(content) else {
         return;
     };
-    let text = text.strip_suffix('\n').unwrap_or(text);
     if let Some(key) = normalize(text)
         && wanted.contains(key)
     {
-        *added
-            .entry(path.to_owned())
-            .or_default()
-            .entry(key.to_owned())
-            .or_default() += 1;
+        adds.push(hunk, key);
     }
 }
 
