@@ -143,6 +143,9 @@ pub struct SessionReport {
     pub files: Vec<PathBuf>,
     /// How the session was read (fallbacks, replayed history).
     pub notes: Vec<String>,
+    /// Pull requests the session linked (Claude Code's `pr-link` records).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pull_requests: Vec<crate::model::PullRequest>,
     /// What became of its edits in git; `null` when not correlated (`--all`, or no repository).
     pub outcome: Option<Outcome>,
     /// Cost and tokens per accepted line, review burden.
@@ -247,6 +250,7 @@ impl SessionReport {
             skipped: s.skipped.by_reason.clone(),
             files: s.files.clone(),
             notes: s.notes.clone(),
+            pull_requests: s.pull_requests.clone(),
             outcome,
             metrics,
             verdict,

@@ -112,17 +112,25 @@ pub fn outcome_metrics(
         return OutcomeMetrics::default();
     };
     let per = |n: u64| cost.filter(|_| n > 0).map(|c| c / n as f64);
+    // Lines of shell-edited files merged through the session's own commit are accepted output too.
+    let merged = o.lines_merged + o.lines_via_anchor_merged;
     OutcomeMetrics {
-        cost_per_merged_line: per(o.lines_merged),
+        cost_per_merged_line: per(merged),
         cost_per_head_line: per(o.lines_in_head),
-        tokens_per_merged_line: (o.lines_merged > 0).then(|| tokens as f64 / o.lines_merged as f64),
-        lines_per_dollar: cost.filter(|c| *c > 0.0).map(|c| o.lines_merged as f64 / c),
+        tokens_per_merged_line: (merged > 0).then(|| tokens as f64 / merged as f64),
+        lines_per_dollar: cost.filter(|c| *c > 0.0).map(|c| merged as f64 / c),
         review_burden: Some(
-            o.lines_merged
+            merged
                 + o.files.iter().filter(|f| f.lines_merged > 0).count() as u64
                 + o.self_removed_lines,
         ),
     }
+}
+
+/// Lines that reached the base branch: content matches, or shell-edited lines of the session's own
+/// commits.
+fn accepted(o: &Outcome) -> bool {
+    o.merged || o.lines_via_anchor_merged > 0
 }
 
 /// Everything the verdict reads.
@@ -224,18 +232,18 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
             reasons.push("no git outcome: run inside the repository the session worked in".into());
             Verdict::Lead
         }
-        Some(o) if o.lines_added == 0 => {
+        Some(o) if o.lines_added == 0 && o.lines_via_anchor == 0 => {
             reasons.push("the session made no edits: nothing to accept or reject".into());
             Verdict::Lead
         }
-        Some(o) if !o.merged && e.days_since_end.is_some_and(|d| d < t.open_window_days) => {
+        Some(o) if !accepted(o) && e.days_since_end.is_some_and(|d| d < t.open_window_days) => {
             reasons.push(format!(
                 "{} lines added, none merged yet, and the session ended less than {} days ago",
                 o.lines_added, t.open_window_days
             ));
             Verdict::Lead
         }
-        Some(o) if !o.merged => {
+        Some(o) if !accepted(o) => {
             flags.insert(
                 0,
                 Flag {
@@ -284,12 +292,22 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
             (Some(_), Some(per_line)) => {
                 reasons.push(format!(
                     "{} lines merged ({} still in HEAD) at ${per_line:.3} per line",
-                    o.lines_merged, o.lines_in_head
+                    o.lines_merged + o.lines_via_anchor_merged,
+                    o.lines_in_head
                 ));
                 Verdict::Leverage
             }
         },
     };
+    if let Some(o) = e.outcome
+        && o.lines_via_anchor > 0
+    {
+        reasons.push(format!(
+            "{} lines of files it changed through the shell are credited via its own commit ({} merged): \
+             its commit is the evidence, not a content match",
+            o.lines_via_anchor, o.lines_via_anchor_merged
+        ));
+    }
     for f in &flags {
         if !matches!(f.code, "no-accepted-output" | "cost-outweighs-diff") {
             reasons.push(f.message.clone());

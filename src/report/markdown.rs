@@ -71,6 +71,19 @@ pub fn check(r: &BranchReport) -> String {
             );
         }
     }
+    let prs: Vec<String> = r
+        .sessions
+        .iter()
+        .flat_map(|s| s.pull_requests.iter())
+        .map(|p| format!("#{}", p.number))
+        .collect();
+    if !prs.is_empty() {
+        let _ = writeln!(
+            out,
+            "\npull requests linked by these sessions: {}",
+            prs.join(", ")
+        );
+    }
     let _ = writeln!(out, "\n<details><summary>Details</summary>\n");
     let _ = writeln!(
         out,

@@ -267,6 +267,9 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
     for n in &s.notes {
         out.push_str(&format!("  note: {n}\n"));
     }
+    for pr in &s.pull_requests {
+        out.push_str(&format!("  pull request #{}: {}\n", pr.number, pr.url));
+    }
     out.push_str(&format!(
         "\nverdict: {}\n",
         s.verdict.as_str().to_uppercase()
@@ -337,6 +340,28 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
         ));
     }
     out.push('\n');
+    if o.lines_committed > 0 {
+        out.push_str(&format!(
+            "evidence: {} lines on distinctive lines, {} common lines anchored in their hunk or the session's own commit\n",
+            o.lines_distinctive, o.lines_anchored
+        ));
+    }
+    if o.lines_via_anchor > 0 {
+        out.push_str(&format!(
+            "shell-edited files: {} lines credited via its own commit ({} merged), not by content\n",
+            o.lines_via_anchor, o.lines_via_anchor_merged
+        ));
+    }
+    if !o.own_commits.is_empty() {
+        out.push_str(&format!(
+            "commits it made itself: {}\n",
+            o.own_commits
+                .iter()
+                .map(|c| c.chars().take(10).collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
     if !o.files.is_empty() {
         let mut t = table(
             &["file", "added", "committed", "merged", "in HEAD", "commits"],
@@ -567,6 +592,16 @@ pub fn check(r: &crate::metrics::branch::BranchReport, color: bool) -> String {
         }
         right(&mut t, 2);
         out.push_str(&format!("{t}\n"));
+        for s in &r.sessions {
+            for pr in &s.pull_requests {
+                out.push_str(&format!(
+                    "session {} linked pull request #{}: {}\n",
+                    s.id.chars().take(8).collect::<String>(),
+                    pr.number,
+                    pr.url
+                ));
+            }
+        }
         out.push_str(&format!(
             "cost {}, {} per agent line, review burden {}, routing savings {}\n",
             match r.cost_usd {

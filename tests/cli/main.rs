@@ -3,6 +3,7 @@
 
 mod common;
 
+mod attribution;
 mod bad_input;
 mod check;
 mod discovery;

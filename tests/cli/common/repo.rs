@@ -178,6 +178,21 @@ impl TestRepo {
         )
     }
 
+    /// On the current branch: `git merge BRANCH` whose conflicts were resolved by hand: the work tree as
+    /// it is now (write the resolved files first) becomes a commit with both parents.
+    pub fn merge_resolved(&self, branch: &str, time: i64) -> Oid {
+        let ours = self.head_commit().expect("head").id();
+        let theirs = self.tip(branch);
+        let tree = self.stage_all();
+        self.commit_tree(
+            tree,
+            &[ours, theirs],
+            &format!("Merge branch '{branch}'"),
+            time,
+            time,
+        )
+    }
+
     /// On the current branch: `git merge --ff-only BRANCH`.
     pub fn fast_forward(&self, branch: &str) {
         let theirs = self.tip(branch);
@@ -297,6 +312,7 @@ pub struct ClaudeLog {
     n: u32,
     model: String,
     usage: (u64, u64, u64, u64),
+    branch: String,
 }
 
 impl ClaudeLog {
@@ -309,7 +325,14 @@ impl ClaudeLog {
             n: 0,
             model: "claude-sonnet-4-5-20250929".into(),
             usage: (10, 100, 1000, 100),
+            branch: "feature".into(),
         }
+    }
+
+    /// The git branch the following records log (`gitBranch`).
+    pub fn on_branch(&mut self, branch: &str) -> &mut Self {
+        self.branch = branch.into();
+        self
     }
 
     /// The model and usage `(input, output, cache_read, cache_write)` of the following steps.
@@ -361,7 +384,7 @@ impl ClaudeLog {
         self.lines.push(
             serde_json::json!({
                 "type": "assistant", "sessionId": self.id, "cwd": self.cwd, "timestamp": ts,
-                "gitBranch": "feature", "requestId": format!("req_{}_{n}", self.id),
+                "gitBranch": self.branch, "requestId": format!("req_{}_{n}", self.id),
                 "message": {"id": format!("msg_{}_{n}", self.id), "role": "assistant", "model": self.model,
                     "content": [{"type": "tool_use", "id": tool_id, "name": name, "input": input}],
                     "usage": {"input_tokens": self.usage.0, "output_tokens": self.usage.1,
@@ -399,6 +422,62 @@ impl ClaudeLog {
             "The file has been updated.".into(),
             true,
             serde_json::json!({"filePath": path, "oldString": old, "newString": new}),
+        );
+        self
+    }
+
+    /// An `Edit` as Claude Code 2.x logs it: the result carries `originalFile`, the replacement, and a
+    /// `structuredPatch` whose lines show every tab as two spaces (as the real ones do).
+    pub fn edit_v2(
+        &mut self,
+        ts: &str,
+        rel: &str,
+        original: &str,
+        old: &str,
+        new: &str,
+    ) -> &mut Self {
+        let path = format!("{}/{rel}", self.cwd);
+        let after = original.replacen(old, new, 1);
+        let rendered = |l: &str| l.replace('\t', "  ");
+        let mut lines: Vec<String> = Vec::new();
+        for l in original.lines().filter(|l| !after.lines().any(|a| a == *l)) {
+            lines.push(format!("-{}", rendered(l)));
+        }
+        for l in after.lines().filter(|l| !original.lines().any(|o| o == *l)) {
+            lines.push(format!("+{}", rendered(l)));
+        }
+        self.call(
+            ts,
+            "Edit",
+            serde_json::json!({"file_path": path, "old_string": old, "new_string": new, "replace_all": false}),
+            "The file has been updated.".into(),
+            true,
+            serde_json::json!({"filePath": path, "oldString": old, "newString": new, "originalFile": original,
+                "structuredPatch": [{"oldStart": 1, "oldLines": 1, "newStart": 1, "newLines": 1, "lines": lines}],
+                "userModified": false, "replaceAll": false}),
+        );
+        self
+    }
+
+    /// A `Bash` command that succeeds and prints `stdout` (a `git commit`'s `[branch sha] msg`, say).
+    pub fn bash_out(&mut self, ts: &str, command: &str, stdout: &str) -> &mut Self {
+        self.call(
+            ts,
+            "Bash",
+            serde_json::json!({"command": command}),
+            stdout.into(),
+            true,
+            serde_json::json!({"stdout": stdout, "stderr": "", "interrupted": false}),
+        );
+        self
+    }
+
+    /// A `pr-link` record: the session linked pull request `number`.
+    pub fn pr_link(&mut self, ts: &str, number: u64, url: &str) -> &mut Self {
+        self.lines.push(
+            serde_json::json!({"type": "pr-link", "sessionId": self.id, "prNumber": number, "prUrl": url,
+                "prRepository": "acme/app", "timestamp": ts})
+            .to_string(),
         );
         self
     }
