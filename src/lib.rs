@@ -19,6 +19,7 @@ pub mod hook;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod prefilter;
 pub mod pricing;
 pub mod report;
 pub mod term;

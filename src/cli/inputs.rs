@@ -147,7 +147,21 @@ pub(super) fn read_from(
     depth: Depth,
     allow_empty: bool,
 ) -> Result<Ingested> {
-    let found = discover::discover(loc)?;
+    read_mentioning(g, loc, depth, allow_empty, &[])
+}
+
+/// [`read_from`], parsing only the logs whose bytes mention one of `needles` (all when empty).
+pub(super) fn read_mentioning(
+    g: &Global,
+    loc: &Locations,
+    depth: Depth,
+    allow_empty: bool,
+    needles: &[String],
+) -> Result<Ingested> {
+    let mut found = discover::discover(loc)?;
+    if !needles.is_empty() {
+        found.sources = crate::prefilter::mentioning(std::mem::take(&mut found.sources), needles);
+    }
     if found.sources.is_empty() && !allow_empty {
         let searched: Vec<String> = if loc.logs.is_empty() {
             loc.claude_roots()

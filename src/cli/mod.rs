@@ -461,7 +461,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                                 (t.as_second() - opts.before_s - opts.after_s).max(0) as u64,
                             )
                     });
-                    let everyone = read_from(g, &rivals_loc, Depth::Full, true)?;
+                    // Only logs that name one of its files can hold a competing edit.
+                    let needles: Vec<String> = crate::git::lines::session_lines(
+                        session,
+                        scope.tree_of(session.cwd.as_deref().unwrap_or(&scope.root)),
+                    )
+                    .files
+                    .into_keys()
+                    .collect();
+                    let everyone = if needles.is_empty() {
+                        crate::ingest::Ingested::default()
+                    } else {
+                        read_mentioning(g, &rivals_loc, Depth::Full, true, &needles)?
+                    };
                     let mut all: Vec<&crate::model::Session> = vec![session];
                     all.extend(everyone.sessions.iter().filter(|s| {
                         !(s.id == session.id && s.agent == session.agent)

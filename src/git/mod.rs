@@ -209,19 +209,46 @@ pub fn correlate_focus(
             "{in_submodule} lines edited inside submodules are out of scope and not counted"
         ));
     }
-    // Competitors: the other sessions that edited a focus file, on those files only.
-    let focus_paths: std::collections::HashSet<String> = focus_lines
-        .iter()
-        .flat_map(|l| l.files.keys().cloned())
-        .collect();
+    let window = |s: &Session| -> (i64, i64) {
+        let from = s
+            .started_at
+            .map_or(i64::MIN / 2, |t| t.as_second() - opts.before_s);
+        let to = s
+            .ended_at
+            .or(s.started_at)
+            .map_or(i64::MAX / 2, |t| t.as_second() + opts.after_s);
+        (from, to)
+    };
+    // Competitors: the other sessions that wrote a line a focus session wrote, in the same file.
+    let mut focus_keys: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+    for l in &focus_lines {
+        for (p, f) in &l.files {
+            focus_keys
+                .entry(p.as_str())
+                .or_default()
+                .extend(f.bag.keys().map(String::as_str));
+        }
+    }
     let in_focus: std::collections::HashSet<usize> = focus.iter().copied().collect();
+    let focus_windows: Vec<(i64, i64)> = focus.iter().map(|&i| window(sessions[i])).collect();
     let mut rivals: Vec<(usize, lines::SessionLines)> = Vec::new();
     for (i, s) in sessions.iter().enumerate() {
         if in_focus.contains(&i) || !s.tool_calls().any(|c| c.edits().next().is_some()) {
             continue;
         }
+        // A session whose window never meets a focus session's cannot take a line from it.
+        let (from, to) = window(s);
+        if !focus_windows.iter().any(|&(f, t)| from <= t && to >= f) {
+            continue;
+        }
+        // Only the files where it shares a line with a focus session matter (whole: its other lines there
+        // are what anchors its common ones).
         let (mut l, _) = lines_of(s);
-        l.files.retain(|p, _| focus_paths.contains(p));
+        l.files.retain(|p, f| {
+            focus_keys
+                .get(p.as_str())
+                .is_some_and(|keys| f.bag.keys().any(|k| keys.contains(k.as_str())))
+        });
         l.touched.clear();
         if !l.files.is_empty() {
             rivals.push((i, l));
@@ -237,16 +264,7 @@ pub fn correlate_focus(
                 .extend(f.bag.keys().cloned());
         }
     }
-    let window = |s: &Session| -> (i64, i64) {
-        let from = s
-            .started_at
-            .map_or(i64::MIN / 2, |t| t.as_second() - opts.before_s);
-        let to = s
-            .ended_at
-            .or(s.started_at)
-            .map_or(i64::MAX / 2, |t| t.as_second() + opts.after_s);
-        (from, to)
-    };
+
     let members: Vec<usize> = focus
         .iter()
         .copied()
