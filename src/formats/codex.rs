@@ -2139,6 +2139,31 @@ mod tests {
     }
 
     #[test]
+    fn shell_heredoc_writes_and_commit_lines_are_read() {
+        let mut calls = function_call(
+            "shell",
+            r#"{"command":["bash","-lc","cat > pkg/a.go <<'EOF'\npackage pkg\n\nfunc A() {}\nEOF\ngit add -A && git commit -m 'Add A'"]}"#,
+            "call_1",
+        );
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].shell_writes.len(), 1);
+        assert_eq!(calls[0].shell_writes[0].path, "pkg/a.go");
+        assert_eq!(
+            calls[0].shell_writes[0].hunks[0].new,
+            vec!["package pkg", "", "func A() {}"]
+        );
+        let out = RawValue::from_string(
+            r#""{\"output\":\"[main 1a2b3c4] Add A\\n 1 file changed\\n\",\"metadata\":{\"exit_code\":0}}""#
+                .to_owned(),
+        )
+        .expect("raw");
+        let text = output_text(Some(&out));
+        assert!(text.starts_with("[main 1a2b3c4] Add A"), "{text}");
+        calls[0].commits = super::super::shell_writes::commits_in_output(&text);
+        assert_eq!(calls[0].commits[0].sha, "1a2b3c4");
+    }
+
+    #[test]
     fn head_reads_codex_lines_and_tolerates_spaces() {
         let h = head(br#"{"timestamp":"2026-01-02T16:39:45.349Z","type":"response_item","payload":{"type":"message","role":"assistant","content":[]}}"#)
             .expect("head");

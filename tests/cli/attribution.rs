@@ -314,3 +314,51 @@ fn a_session_that_committed_itself_is_credited_through_its_commit() {
     );
     assert!(table.contains("credited via its own commit"), "{table}");
 }
+
+/// A partial clone (or a damaged object) leaves a file version unreadable: the commit holding it is not
+/// credited, and the notes say why — the file is never read as empty.
+#[test]
+fn an_unreadable_blob_is_reported_and_its_commit_not_credited() {
+    let w = world();
+    let content = "pub fn answer() -> u32 {\n    42\n}\n";
+    w.log("lost")
+        .on_branch("main")
+        .write("2026-05-01T10:00:00Z", "src/answer.rs", content)
+        .save(w.home.path());
+    w.repo.write("src/answer.rs", content);
+    w.repo.commit("Answer", at("2026-05-01T10:05:00Z"));
+    let blob = git2::Oid::hash_object(git2::ObjectType::Blob, content.as_bytes()).expect("hash");
+    let hex = blob.to_string();
+    let loose = w
+        .repo
+        .dir
+        .join(".git/objects")
+        .join(&hex[..2])
+        .join(&hex[2..]);
+    std::fs::remove_file(&loose).expect("remove the blob");
+    let v = w.sessions();
+    let o = &v["sessions"][0]["outcome"];
+    assert_eq!(counts(o), (1, 0, 0, 0), "{o}");
+    let notes = v["git_notes"].to_string();
+    assert!(notes.contains("could not be read"), "{notes}");
+}
+
+/// Binary files are not diffed (as git does): a session that wrote text into a file a commit stores as
+/// binary gets no credit from it, and nothing breaks.
+#[test]
+fn binary_blobs_are_skipped() {
+    let w = world();
+    let text = "first line of data\nsecond line of data\n";
+    w.log("bin")
+        .on_branch("main")
+        .write("2026-05-01T10:00:00Z", "data.bin", text)
+        .save(w.home.path());
+    let mut bytes = text.as_bytes().to_vec();
+    bytes.extend_from_slice(&[0, 159, 146, 150, 0]);
+    std::fs::write(w.repo.dir.join("data.bin"), &bytes).expect("write");
+    w.repo.commit("Data", at("2026-05-01T10:05:00Z"));
+    assert_eq!(
+        counts(&w.sessions()["sessions"][0]["outcome"]),
+        (2, 0, 0, 0)
+    );
+}
