@@ -185,3 +185,19 @@ e1 = exp[sid]
 same = all(e1[f] == o1.get(f) for f in fields)
 print(f"`session {sid[:8]}`: {'matches expected.json' if same else 'DIFFERS: ' + str({f: (e1[f], o1.get(f)) for f in fields})}")
 EOF
+
+# `sessions` and `session ID` must give every session the same outcome (one assignment per repository).
+AGREE=${AGREE:-25}
+python3 - "$WORK/out1" "$AGREE" "$AGENT_AUDIT" "$REPO" "$HOMEDIR" <<'EOF'
+import json, os, random, subprocess, sys
+got = {s["id"]: s for s in json.load(open(sys.argv[1]))["sessions"]}
+n, binary, repo, home = int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+env = {k: v for k, v in os.environ.items() if k != "CLAUDE_CONFIG_DIR"}
+env.update(HOME=home, CODEX_HOME=home + "/.codex", TZ="UTC", NO_COLOR="1")
+ids = sorted(got)
+random.Random(3).shuffle(ids)
+bad = [i for i in ids[:n] if json.loads(subprocess.run([binary, "session", i, "--json"], cwd=repo, env=env,
+       capture_output=True, text=True, check=True).stdout)["session"].get("outcome") != got[i].get("outcome")]
+print(f"`sessions` vs `session ID` on {min(n, len(ids))} random sessions: "
+      + ("all agree" if not bad else f"{len(bad)} DISAGREE: {', '.join(b[:8] for b in bad)}"))
+EOF

@@ -47,9 +47,9 @@ pub fn context(s: &Session, usage: &Usage) -> Context {
             }
             _ => {}
         }
-        if let Some(e) = &call.edit {
-            edited.insert(e.path.clone());
-        }
+        // Files written through the shell (heredocs, `sed -i`) are edited files too.
+        edited.extend(call.edits().map(|e| e.path.clone()));
+        edited.extend(call.shell_touched.iter().cloned());
     }
     c.files_read = read.len() as u64;
     c.files_edited = edited.len() as u64;
