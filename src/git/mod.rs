@@ -316,8 +316,32 @@ pub fn correlate_focus(
             })
             .collect()
     };
-    let owns: Vec<std::collections::HashSet<Oid>> =
-        members.iter().map(|&i| own_of(sessions[i])).collect();
+    // A pull request the session linked is its own too, once merged: GitHub titles the merge commit
+    // `Merge pull request #N …` and a squash `Title (#N)`.
+    let pr_commits = |s: &Session| -> Vec<Oid> {
+        if s.pull_requests.is_empty() {
+            return Vec::new();
+        }
+        commits
+            .iter()
+            .filter(|c| {
+                s.pull_requests.iter().any(|p| {
+                    c.summary
+                        .starts_with(&format!("Merge pull request #{} ", p.number))
+                        || c.summary.ends_with(&format!("(#{})", p.number))
+                })
+            })
+            .map(|c| c.oid)
+            .collect()
+    };
+    let owns: Vec<std::collections::HashSet<Oid>> = members
+        .iter()
+        .map(|&i| {
+            let mut own = own_of(sessions[i]);
+            own.extend(pr_commits(sessions[i]));
+            own
+        })
+        .collect();
     let reach_cache: std::cell::RefCell<HashMap<(String, Oid), bool>> = Default::default();
     let on_branch = |branch: &str, oid: Oid| -> bool {
         let key = (branch.to_owned(), oid);
