@@ -7,6 +7,10 @@
 //! field-wise largest usage. The same response can appear again in another file (a resumed session replays
 //! its parent, a subagent's lines are also copied into the parent's `agent_progress` records); that
 //! cross-file duplicate is removed by `ingest`, which sees every file, using [`Step::dedup_key`].
+//!
+//! A `cost-state` record is Claude Code's own running total for the session (`totalCostUSD`, and per model
+//! `modelUsage` with tokens and `costUSD`): the last one is kept as [`Session::agent_reported`], shown
+//! beside the per-response count, never instead of it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -39,6 +43,11 @@ const KNOWN_TYPES: &[&str] = &[
     "pr-link",
     "attachment",
     "result",
+    "cost-state",
+    "mode",
+    "permission-mode",
+    "agent-setting",
+    "ai-title",
 ];
 
 /// The model Claude Code writes for messages it made up itself (errors, interruptions): never billed.
@@ -83,6 +92,75 @@ struct Record<'a> {
     tool_use_result: Option<&'a RawValue>,
     #[serde(borrow, default)]
     data: Option<Progress<'a>>,
+    /// `cost-state`: Claude Code's own total.
+    #[serde(rename = "totalCostUSD", borrow, default)]
+    total_cost_usd: Option<&'a RawValue>,
+    /// `cost-state`: per model, `{inputTokens, outputTokens, cacheReadInputTokens,
+    /// cacheCreationInputTokens, costUSD}`.
+    #[serde(rename = "modelUsage", borrow, default)]
+    model_usage: Option<&'a RawValue>,
+    #[serde(rename = "hasUnknownModelCost", borrow, default)]
+    has_unknown_model_cost: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct ModelUsageP {
+    #[serde(rename = "inputTokens", default)]
+    input: super::lenient::LU64,
+    #[serde(rename = "outputTokens", default)]
+    output: super::lenient::LU64,
+    #[serde(rename = "cacheReadInputTokens", default)]
+    cache_read: super::lenient::LU64,
+    #[serde(rename = "cacheCreationInputTokens", default)]
+    cache_write: super::lenient::LU64,
+    #[serde(rename = "costUSD", default)]
+    cost_usd: Option<serde_json::Value>,
+}
+
+/// A finite, non-negative number, else absent.
+fn usd_of(v: Option<&serde_json::Value>) -> Option<f64> {
+    v.and_then(serde_json::Value::as_f64)
+        .filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+/// Claude Code's own totals from a `cost-state` record.
+fn cost_state(record: &Record<'_>, at: Option<Timestamp>) -> crate::model::AgentReported {
+    let total = record
+        .total_cost_usd
+        .and_then(|r| serde_json::from_str::<serde_json::Value>(r.get()).ok());
+    let models = record
+        .model_usage
+        .and_then(|r| {
+            serde_json::from_str::<std::collections::BTreeMap<String, MapOnly<ModelUsageP>>>(
+                r.get(),
+            )
+            .ok()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(model, m)| {
+            let m = m.0?;
+            Some((
+                model,
+                crate::model::ReportedModel {
+                    input: m.input.0.unwrap_or(0),
+                    output: m.output.0.unwrap_or(0),
+                    cache_read: m.cache_read.0.unwrap_or(0),
+                    cache_write: m.cache_write.0.unwrap_or(0),
+                    cost_usd: usd_of(m.cost_usd.as_ref()),
+                },
+            ))
+        })
+        .collect();
+    crate::model::AgentReported {
+        source: "cost-state",
+        at,
+        total_cost_usd: usd_of(total.as_ref()),
+        models,
+        has_unknown_model_cost: record
+            .has_unknown_model_cost
+            .is_some_and(|r| r.get().trim() == "true"),
+    }
 }
 
 #[derive(Deserialize)]
@@ -247,18 +325,34 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
         .and_then(|p| p.file_name())
         .is_some_and(|n| n == "subagents")
         || path.components().any(|c| c.as_os_str() == "subagents");
+    // `<id>.jsonl`, and the leftovers `<id>.orphaned-<stamp>.jsonl` / `<id>.jsonl.superseded-<stamp>`.
     let fallback_id = path
-        .file_stem()
+        .file_name()
         .map(|s| s.to_string_lossy().into_owned())
+        .map(|name| {
+            let cut = [".orphaned-", ".jsonl"]
+                .iter()
+                .filter_map(|m| name.find(m))
+                .min()
+                .unwrap_or(name.len());
+            name[..cut].to_owned()
+        })
         .unwrap_or_default();
     let mut last_time: Option<Timestamp> = None;
     let mut current: Option<usize> = None;
 
     while let Some(line) = reader.read_line()? {
+        if line.oversized {
+            log.skipped.add(skip::OVERSIZED);
+            continue;
+        }
         if line.bytes.trim_ascii().is_empty() {
             continue;
         }
-        if depth == Depth::Usage && memchr::memmem::find(line.bytes, b"\"usage\"").is_none() {
+        if depth == Depth::Usage
+            && !may_hold_usage(line.bytes)
+            && memchr::memmem::find(line.bytes, b"\"cost-state\"").is_none()
+        {
             if let Some(reason) = super::looks_like_object(&line) {
                 log.skipped.add(reason);
             }
@@ -326,6 +420,10 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
         let sidechain = in_subagent_dir || record.is_sidechain == Some(true);
 
         match kind {
+            Some("cost-state") => {
+                // Cumulative: a later record replaces an earlier one.
+                b.session.agent_reported = Some(cost_state(&record, at.or(last_time)));
+            }
             Some("progress") => {
                 // A subagent's own records, copied into the parent while it runs. Counted as steps of
                 // the parent session; `ingest` drops them when the subagent file holds the same response.
@@ -379,6 +477,21 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
         first.skipped.merge(&log.skipped);
     }
     Ok(log)
+}
+
+/// The [`Depth::Usage`] pre-filter: false only when the line cannot have a `usage` key. The key is found
+/// as written (`"usage"`), or spelled with an escape of one of its letters (`"\u0075sage"`), which a JSON
+/// parser reads as the same key: the fast path and the full parse must agree on every line.
+fn may_hold_usage(line: &[u8]) -> bool {
+    if memchr::memmem::find(line, b"\"usage\"").is_some() {
+        return true;
+    }
+    memchr::memmem::find_iter(line, b"\\u00").any(|at| {
+        matches!(
+            line.get(at + 4..at + 6),
+            Some(b"75" | b"73" | b"61" | b"67" | b"65")
+        )
+    })
 }
 
 fn classify(line: &Line<'_>, err: &serde_json::Error) -> &'static str {

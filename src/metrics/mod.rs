@@ -143,6 +143,10 @@ pub struct SessionReport {
     pub files: Vec<PathBuf>,
     /// How the session was read (fallbacks, replayed history).
     pub notes: Vec<String>,
+    /// The agent's own usage and cost (Claude Code's `cost-state`) beside this count; only present when
+    /// the log holds one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_reported: Option<crate::model::AgentReportedComparison>,
     /// What became of its edits in git; `null` when not correlated (`--all`, or no repository).
     pub outcome: Option<Outcome>,
     /// Cost and tokens per accepted line, review burden.
@@ -247,6 +251,7 @@ impl SessionReport {
             skipped: s.skipped.by_reason.clone(),
             files: s.files.clone(),
             notes: s.notes.clone(),
+            agent_reported: s.agent_reported.as_ref().map(|r| r.compare(cost_usd)),
             outcome,
             metrics,
             verdict,
