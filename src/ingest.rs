@@ -305,3 +305,155 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assistant(session: &str, ts: &str, id: &str, input: u64, output: u64) -> String {
+        serde_json::json!({
+            "type": "assistant", "sessionId": session, "timestamp": ts, "requestId": format!("req_{id}"),
+            "message": {"id": format!("msg_{id}"), "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+                "usage": {"input_tokens": input, "output_tokens": output}}
+        })
+        .to_string()
+    }
+
+    fn source(dir: &Path, name: &str, lines: &[String]) -> Source {
+        let path = dir.join(name);
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+        Source {
+            size: std::fs::metadata(&path).expect("meta").len(),
+            leftover: crate::discover::is_leftover(name),
+            path,
+            agent: Agent::ClaudeCode,
+        }
+    }
+
+    use std::path::Path;
+
+    fn read(sources: &[Source]) -> Ingested {
+        ingest(sources, Depth::Full, &|_| {})
+    }
+
+    fn usage_of(ing: &Ingested, id: &str) -> crate::model::Usage {
+        ing.sessions
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.usage().0)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_reused_response_key_in_another_session_is_not_merged_field_wise() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = source(
+            dir.path(),
+            "a.jsonl",
+            &[assistant("a", "2026-01-01T10:00:00Z", "1", 10, 5)],
+        );
+        let b = source(
+            dir.path(),
+            "b.jsonl",
+            &[assistant("b", "2026-01-02T10:00:00Z", "1", 3, 50)],
+        );
+        let ing = read(&[a, b]);
+        assert_eq!(ing.conflicting_responses, 1);
+        assert_eq!(ing.duplicate_steps, 0);
+        let (ua, ub) = (usage_of(&ing, "a"), usage_of(&ing, "b"));
+        assert_eq!((ua.input, ua.output), (10, 5), "a keeps its own");
+        assert_eq!((ub.input, ub.output), (3, 50), "b keeps its own");
+        for s in &ing.sessions {
+            assert!(s.notes.iter().any(|n| n.contains("other token counts")));
+        }
+    }
+
+    #[test]
+    fn a_copy_in_a_resumed_session_is_counted_once_with_the_larger_usage() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = source(
+            dir.path(),
+            "a.jsonl",
+            &[assistant("a", "2026-01-01T10:00:00Z", "1", 10, 5)],
+        );
+        let b = source(
+            dir.path(),
+            "b.jsonl",
+            &[
+                assistant("b", "2026-01-02T10:00:00Z", "1", 10, 40),
+                assistant("b", "2026-01-02T10:00:01Z", "2", 1, 1),
+            ],
+        );
+        let ing = read(&[a, b]);
+        assert_eq!((ing.conflicting_responses, ing.duplicate_steps), (0, 1));
+        let (ua, ub) = (usage_of(&ing, "a"), usage_of(&ing, "b"));
+        assert_eq!((ua.input, ua.output), (10, 40));
+        assert_eq!((ub.input, ub.output), (1, 1));
+    }
+
+    #[test]
+    fn a_leftover_counts_only_what_no_other_file_holds() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let main = source(
+            dir.path(),
+            "s.jsonl",
+            &[
+                assistant("s", "2026-01-01T10:00:00Z", "1", 10, 5),
+                assistant("s", "2026-01-01T10:00:01Z", "2", 20, 5),
+            ],
+        );
+        let orphan = source(
+            dir.path(),
+            "s.orphaned-1767261600.jsonl",
+            &[
+                assistant("s", "2026-01-01T10:00:00Z", "1", 10, 5),
+                assistant("s", "2026-01-01T10:00:01Z", "2", 20, 5),
+                assistant("s", "2026-01-01T10:00:02Z", "3", 300, 5),
+            ],
+        );
+        let superseded = source(
+            dir.path(),
+            "s.jsonl.superseded-1767261700",
+            &[assistant("s", "2026-01-01T10:00:00Z", "1", 10, 5)],
+        );
+        let ing = read(&[main, orphan, superseded]);
+        assert_eq!(ing.sessions.len(), 1);
+        let u = usage_of(&ing, "s");
+        assert_eq!((u.input, u.output), (330, 15));
+        assert_eq!(ing.duplicate_steps, 3);
+        let notes = &ing.sessions[0].notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("1 responses found in no other file"))
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("all 1 responses are counted from other files"))
+        );
+    }
+
+    #[test]
+    fn a_file_still_being_written_is_read_up_to_its_discovered_size() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let src = source(
+            dir.path(),
+            "s.jsonl",
+            &[assistant("s", "2026-01-01T10:00:00Z", "1", 10, 5)],
+        );
+        // The agent appends after discovery.
+        let mut more = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&src.path)
+            .expect("open");
+        std::io::Write::write_all(
+            &mut more,
+            (assistant("s", "2026-01-01T10:00:01Z", "2", 99, 99) + "\n").as_bytes(),
+        )
+        .expect("append");
+        let ing = read(&[src]);
+        assert_eq!(ing.lines, 1);
+        assert_eq!(usage_of(&ing, "s").input, 10);
+    }
+}

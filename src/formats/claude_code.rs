@@ -897,4 +897,46 @@ mod tests {
         assert_eq!((u.cache_write_5m, u.cache_write_1h), (80, 420));
         assert_eq!(step.service_tier, ServiceTier::Fast);
     }
+
+    #[test]
+    fn an_escaped_usage_key_is_read_by_the_fast_path_too() {
+        let data = concat!(
+            r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:00Z","requestId":"r","message":{"id":"m","role":"assistant","model":"claude-opus-4-6","\u0075sage":{"input_tokens":7,"output_tokens":9}}}"#,
+            "\n",
+            r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:01Z","requestId":"r2","message":{"id":"m2","role":"assistant","model":"claude-opus-4-6","us\u0061ge":{"input_tokens":1,"output_tokens":2}}}"#,
+            "\n",
+        );
+        let full = parse_str(data, Depth::Full);
+        let fast = parse_str(data, Depth::Usage);
+        assert_eq!(full.sessions[0].usage().0.input, 8);
+        assert_eq!(full.sessions[0].usage(), fast.sessions[0].usage());
+        assert!(may_hold_usage(br#"{"\u0075sage":1}"#));
+        assert!(!may_hold_usage(br#"{"text":"\u001b[31mred"}"#));
+    }
+
+    const COST_STATE: &str = concat!(
+        r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:00Z","requestId":"r","message":{"id":"m","role":"assistant","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":20}}}"#,
+        "\n",
+        r#"{"type":"cost-state","sessionId":"s","timestamp":"2026-01-01T10:00:05Z","totalCostUSD":0.01,"modelUsage":{"claude-sonnet-4-5-20250929":{"inputTokens":10,"outputTokens":20,"costUSD":0.01}}}"#,
+        "\n",
+        r#"{"type":"cost-state","sessionId":"s","timestamp":"2026-01-01T10:00:09Z","totalCostUSD":0.0342,"totalDuration":9000,"modelUsage":{"claude-sonnet-4-5-20250929":{"inputTokens":10,"outputTokens":20,"cacheReadInputTokens":0,"cacheCreationInputTokens":0,"costUSD":0.00033},"claude-haiku-4-5-20251001":{"inputTokens":3100,"outputTokens":64,"costUSD":0.00342}},"hasUnknownModelCost":false}"#,
+        "\n",
+    );
+
+    #[test]
+    fn the_last_cost_state_is_kept_beside_the_count_at_both_depths() {
+        for depth in [Depth::Usage, Depth::Full] {
+            let log = parse_str(COST_STATE, depth);
+            assert_eq!(log.skipped.total(), 0);
+            let s = &log.sessions[0];
+            assert_eq!(s.steps.len(), 1, "a cost-state is not a step");
+            let r = s.agent_reported.as_ref().expect("cost-state read");
+            assert_eq!(r.total_cost_usd, Some(0.0342));
+            assert_eq!(r.models.len(), 2);
+            assert_eq!(r.models["claude-haiku-4-5-20251001"].input, 3100);
+            assert_eq!(r.at, "2026-01-01T10:00:09Z".parse().ok());
+            let cmp = r.compare(Some(0.0003));
+            assert!((cmp.difference_usd.expect("both known") - 0.0339).abs() < 1e-9);
+        }
+    }
 }

@@ -2699,4 +2699,132 @@ mod tests {
         }
         assert!(seen >= 5);
     }
+
+    #[test]
+    fn a_counter_dipping_by_one_is_not_a_reset() {
+        // 100 events whose cached count dips by one every other time (a Codex rounding quirk): the real
+        // spend is the final total, not 51 restarts from zero.
+        let mut lines = vec![
+            r#"{"timestamp":"2026-05-01T10:00:00Z","type":"turn_context","payload":{"model":"gpt-5-codex"}}"#
+                .to_owned(),
+        ];
+        let (mut input, mut cached, mut output) = (0u64, 0u64, 0u64);
+        for i in 0..100 {
+            input += 1000;
+            output += 10;
+            cached = if i % 2 == 1 { cached - 1 } else { cached + 501 };
+            lines.push(format!(
+                r#"{{"timestamp":"2026-05-01T10:{:02}:{:02}Z","type":"event_msg","payload":{{"type":"token_count","info":{{"total_token_usage":{{"input_tokens":{input},"cached_input_tokens":{cached},"output_tokens":{output},"reasoning_output_tokens":0}}}}}}}}"#,
+                i / 60,
+                i % 60
+            ));
+        }
+        let data = lines.join("\n") + "\n";
+        for depth in [Depth::Usage, Depth::Full] {
+            let log = parse_str(&data, depth);
+            let s = one(&log);
+            let (u, _) = s.usage();
+            assert_eq!(u.input + u.cache_read, input, "input counted once");
+            assert_eq!(u.output, output);
+            // The running cached count keeps its highest value (the last rise), never restarts.
+            assert_eq!(u.cache_read, 50 * 501 - 49);
+            assert!(
+                s.notes
+                    .iter()
+                    .any(|n| n.contains("50 token count(s) dipped")),
+                "{:?}",
+                s.notes
+            );
+        }
+    }
+
+    #[test]
+    fn a_drop_of_the_total_is_still_a_reset() {
+        let data = concat!(
+            r#"{"timestamp":"2026-05-01T10:00:00Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":1000,"cached_input_tokens":0,"output_tokens":100}}}}"#,
+            "\n",
+            r#"{"timestamp":"2026-05-01T10:00:01Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":300,"cached_input_tokens":0,"output_tokens":20}}}}"#,
+            "\n",
+        );
+        let (u, _) = one(&parse_str(data, Depth::Usage)).usage();
+        assert_eq!((u.input, u.output), (1300, 120));
+    }
+
+    #[test]
+    fn token_sums_saturate_instead_of_wrapping() {
+        let max = u64::MAX;
+        let data = format!(
+            "{}\n{}\n",
+            format_args!(
+                r#"{{"timestamp":"2026-05-01T10:00:00Z","type":"event_msg","payload":{{"type":"token_count","info":{{"total_token_usage":{{"input_tokens":{max},"cached_input_tokens":0,"output_tokens":{max}}}}}}}}}"#
+            ),
+            r#"{"timestamp":"2026-05-01T10:00:01Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":5,"cached_input_tokens":0,"output_tokens":5}}}}"#,
+        );
+        let (u, _) = one(&parse_str(&data, Depth::Usage)).usage();
+        assert_eq!((u.input, u.output), (max, max));
+        assert_eq!(u.total(), max);
+    }
+
+    #[test]
+    fn rollout_names_with_multibyte_characters_do_not_panic() {
+        for name in [
+            "rollout-€€€€€€€€€€€€x.jsonl",
+            "rollout-ééééééééééééééééééé.jsonl.zst",
+            "rollout-\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600}x.jsonl",
+        ] {
+            let log = parse_bytes(name, b"{}\n".to_vec(), Depth::Usage);
+            assert!(log.sessions.is_empty());
+            let _ = id_from_path(Path::new(name));
+        }
+        assert_eq!(
+            id_from_path(Path::new(
+                "rollout-2026-07-02T09-00-00-0199b1c2-d3e4-7f50-8a6b-7c8d9e0f1a2b.jsonl.zst"
+            )),
+            "0199b1c2-d3e4-7f50-8a6b-7c8d9e0f1a2b"
+        );
+    }
+
+    #[test]
+    fn new_record_types_are_known_and_paginated_items_carry_tool_calls() {
+        let path =
+            testdata("rollout-2026-07-02T09-00-00-0199b1c2-d3e4-7f50-8a6b-7c8d9e0f1a2b.jsonl");
+        for depth in [Depth::Usage, Depth::Full] {
+            let log = parse_file(&path, depth);
+            // Only the made-up 2027 record is unknown.
+            assert_eq!(log.skipped.total(), 1, "{:?}", log.skipped);
+            assert_eq!(log.skipped.by_reason.get(skip::UNKNOWN_RECORD), Some(&1));
+            let s = one(&log);
+            assert_eq!(s.steps.len(), 2);
+            let (u, _) = s.usage();
+            assert_eq!((u.input, u.cache_read, u.output), (5000, 15000, 900));
+        }
+        let log = parse_file(&path, Depth::Full);
+        let calls: Vec<&ToolCall> = one(&log).tool_calls().collect();
+        assert_eq!(calls.len(), 3, "command, patch (once), diff-only change");
+        assert_eq!(calls[0].kind, ToolKind::Read);
+        assert_eq!(calls[0].paths, vec!["src/lib.rs"]);
+        assert_eq!(calls[0].output_bytes, 15);
+        let created = calls[1].edit.as_ref().expect("edit");
+        assert_eq!(created.op, EditOp::Create);
+        assert_eq!(created.hunks[0].new.len(), 3);
+        let updated = calls[2].edit.as_ref().expect("edit");
+        assert_eq!(updated.path, "/home/dev/src/shop/src/lib.rs");
+        assert_eq!(updated.op, EditOp::Update);
+        assert_eq!(updated.hunks[0].old_start, Some(2));
+        assert_eq!(updated.hunks[0].new, vec!["pub use cache::Cache;"]);
+        assert!(updated.hunks[0].old.is_empty());
+    }
+
+    #[test]
+    fn a_failed_paginated_file_change_keeps_no_edit() {
+        let data = concat!(
+            r#"{"timestamp":"2026-05-01T10:00:00Z","type":"event_msg","payload":{"type":"item_completed","item":{"type":"FileChange","id":"c1","changes":{"a.rs":{"type":"add","content":"x\n"}},"status":"failed"}}}"#,
+            "\n",
+            r#"{"timestamp":"2026-05-01T10:00:01Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":10,"cached_input_tokens":0,"output_tokens":1}}}}"#,
+            "\n",
+        );
+        let log = parse_str(data, Depth::Full);
+        let call = one(&log).tool_calls().next().expect("call");
+        assert!(call.is_error && call.edit.is_none());
+    }
 }

@@ -565,4 +565,155 @@ mod tests {
     fn empty_input_has_no_lines() {
         assert!(lines(b"").is_empty());
     }
+
+    const CODEX_LINES: &str = concat!(
+        r#"{"timestamp":"2026-05-01T10:00:00Z","type":"session_meta","payload":{"id":"0199aaaa-0000-7000-8000-000000000001","cwd":"/w"}}"#,
+        "\n",
+        r#"{"timestamp":"2026-05-01T10:00:01Z","type":"turn_context","payload":{"cwd":"/w","model":"gpt-5-codex"}}"#,
+        "\n",
+        r#"{"timestamp":"2026-05-01T10:00:02Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":100,"cached_input_tokens":40,"output_tokens":10,"reasoning_output_tokens":0}}}}"#,
+        "\n",
+        r#"{"timestamp":"2026-05-01T10:00:03Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":300,"cached_input_tokens":140,"output_tokens":30,"reasoning_output_tokens":0}}}}"#,
+        "\n",
+    );
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    #[test]
+    fn a_zstd_file_reads_as_its_plain_lines() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let plain = write(dir.path(), "r.jsonl", CODEX_LINES.as_bytes());
+        let packed = zstd::stream::encode_all(CODEX_LINES.as_bytes(), 3).expect("zstd");
+        let zst = write(dir.path(), "r.jsonl.zst", &packed);
+        let a = parse_file(Agent::Codex, &plain, Depth::Full).expect("plain");
+        let b = parse_file(Agent::Codex, &zst, Depth::Full).expect("zst");
+        assert_eq!(a.sessions[0].usage(), b.sessions[0].usage());
+        assert_eq!((a.lines, a.bytes), (b.lines, b.bytes));
+        assert_eq!(b.skipped.total(), 0);
+        assert_eq!(sniff(&zst).expect("sniff"), Some(Agent::Codex));
+        // Two frames back to back (Codex appends to a compressed rollout) are one stream.
+        let (head, tail) = CODEX_LINES.split_at(
+            CODEX_LINES
+                .find("\n{\"timestamp\":\"2026-05-01T10:00:02Z")
+                .expect("cut")
+                + 1,
+        );
+        let mut two = zstd::stream::encode_all(head.as_bytes(), 3).expect("zstd");
+        two.extend(zstd::stream::encode_all(tail.as_bytes(), 3).expect("zstd"));
+        let frames = write(dir.path(), "f.jsonl.zst", &two);
+        let c = parse_file(Agent::Codex, &frames, Depth::Full).expect("frames");
+        assert_eq!(a.sessions[0].usage(), c.sessions[0].usage());
+    }
+
+    #[test]
+    fn a_torn_or_corrupt_zstd_file_is_one_counted_skip() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let packed = zstd::stream::encode_all(CODEX_LINES.as_bytes(), 3).expect("zstd");
+        let torn = write(dir.path(), "torn.jsonl.zst", &packed[..packed.len() / 2]);
+        let log = parse_file(Agent::Codex, &torn, Depth::Full).expect("a torn stream still parses");
+        assert_eq!(
+            log.skipped.by_reason.get(skip::CORRUPT_COMPRESSED),
+            Some(&1)
+        );
+        let mut corrupt = packed.clone();
+        for b in corrupt.iter_mut().skip(8) {
+            *b ^= 0x5a;
+        }
+        let bad = write(dir.path(), "bad.jsonl.zst", &corrupt);
+        let log = parse_file(Agent::Codex, &bad, Depth::Usage).expect("parses");
+        assert_eq!(
+            log.skipped.by_reason.get(skip::CORRUPT_COMPRESSED),
+            Some(&1)
+        );
+        assert!(log.sessions.iter().all(|s| s.steps.is_empty()));
+    }
+
+    #[test]
+    fn a_file_is_read_up_to_its_size_at_discovery() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = write(dir.path(), "r.jsonl", CODEX_LINES.as_bytes());
+        let cut = CODEX_LINES
+            .find("\n{\"timestamp\":\"2026-05-01T10:00:03Z")
+            .expect("cut")
+            + 1;
+        let log =
+            parse_file_upto(Agent::Codex, &path, Some(cut as u64), Depth::Full).expect("parse");
+        assert_eq!(log.lines, 3);
+        assert_eq!(log.bytes, cut as u64);
+        assert_eq!(
+            log.sessions[0].steps.len(),
+            1,
+            "the later token count is not read"
+        );
+    }
+
+    #[test]
+    fn a_nul_file_is_one_oversized_line_and_memory_does_not_follow_it() {
+        let nul = std::io::repeat(0).take(64 * 1024 * 1024);
+        let mut r = LineReader::new(Path::new("nul"), Box::new(nul));
+        let line = r.next_line().expect("read").expect("a line");
+        assert!(line.oversized && !line.complete);
+        assert!(r.next_line().expect("read").is_none());
+        assert_eq!(r.bytes_read(), 64 * 1024 * 1024);
+        assert!(
+            r.buf.len() <= CHUNK,
+            "buffer stayed at {} bytes",
+            r.buf.len()
+        );
+        // A JSON-looking line is kept up to the cap, then passed over too; the next line reads.
+        let data = format!("{{\"a\":\"{}\"}}\n{{\"b\":1}}\n", "x".repeat(300_000));
+        let mut r = LineReader::new(
+            Path::new("t"),
+            Box::new(std::io::Cursor::new(data.into_bytes())),
+        );
+        r.max_line = 256 * 1024;
+        let line = r.next_line().expect("read").expect("a line");
+        assert!(line.oversized && line.complete);
+        let line = r.next_line().expect("read").expect("a line");
+        assert_eq!(line.bytes, b"{\"b\":1}");
+        assert!(r.buf.len() <= 256 * 1024);
+    }
+
+    #[test]
+    fn an_oversized_line_is_a_counted_skip_in_both_parsers() {
+        let mut data = vec![0u8; 200_000];
+        data.push(b'\n');
+        data.extend_from_slice(CODEX_LINES.as_bytes());
+        for agent in [Agent::ClaudeCode, Agent::Codex] {
+            let reader = LineReader::new(
+                Path::new("x.jsonl"),
+                Box::new(std::io::Cursor::new(data.clone())),
+            );
+            let log = match agent {
+                Agent::ClaudeCode => claude_code::parse(Path::new("x.jsonl"), reader, Depth::Usage),
+                Agent::Codex => codex::parse(Path::new("x.jsonl"), reader, Depth::Usage),
+            }
+            .expect("parse");
+            assert_eq!(
+                log.skipped.by_reason.get(skip::OVERSIZED),
+                Some(&1),
+                "{agent}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let fifo = dir.path().join("s.jsonl");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipped: mkfifo not available");
+            return;
+        }
+        let err = open_regular(&fifo).expect_err("a FIFO is not a log");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(parse_file(Agent::ClaudeCode, &fifo, Depth::Full).is_err());
+        assert!(sniff(&fifo).is_err());
+    }
 }
