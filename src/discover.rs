@@ -149,6 +149,33 @@ impl Locations {
     }
 }
 
+/// Claude Code's transcript retention: `cleanupPeriodDays` from the first `settings.json` of its config
+/// directories that sets it, else its default of 30 days. Returns the days and where they came from.
+pub fn claude_cleanup_days(loc: &Locations) -> (u64, String) {
+    use std::io::Read;
+    for root in loc.claude_roots() {
+        let path = root.join("settings.json");
+        let Ok(file) = formats::open_regular(&path) else {
+            continue;
+        };
+        let mut text = String::new();
+        if file.take(1024 * 1024).read_to_string(&mut text).is_err() {
+            continue;
+        }
+        #[derive(serde::Deserialize)]
+        struct Settings {
+            #[serde(rename = "cleanupPeriodDays", default)]
+            cleanup_period_days: Option<serde_json::Value>,
+        }
+        if let Ok(s) = serde_json::from_str::<Settings>(&text)
+            && let Some(days) = s.cleanup_period_days.as_ref().and_then(|v| v.as_u64())
+        {
+            return (days, format!("cleanupPeriodDays in {}", path.display()));
+        }
+    }
+    (30, "Claude Code's default cleanupPeriodDays".to_owned())
+}
+
 /// What discovery found.
 #[derive(Debug, Default)]
 pub struct Discovered {

@@ -442,3 +442,58 @@ fn a_gen_corpus_corpus_with_every_rollout_compressed_gives_the_expected_totals()
         }
     }
 }
+
+#[test]
+fn review_over_a_span_longer_than_claude_codes_retention_says_sessions_may_be_gone() {
+    let home = tempfile::tempdir().expect("tmp");
+    write_lines(
+        &home.path().join(".claude/projects/-p/s1.jsonl"),
+        &[claude_assistant(
+            "s1",
+            "/w",
+            "2026-05-30T10:00:00Z",
+            "1",
+            (1, 0, 0, 0),
+        )],
+    );
+    let review = |since: &str| {
+        let out = cmd(home.path())
+            .args(["review", "--all", "--format", "json", "--since", since])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        (v, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    // The default retention, 30 days: a 7-day review (14 days with its previous period) is complete.
+    let (v, stderr) = review("7d");
+    assert!(v.get("notes").is_none(), "{v}");
+    assert!(!stderr.contains("deletes transcripts"), "{stderr}");
+    // 30 days back and 30 before: the previous period reaches past what Claude Code keeps.
+    let (v, stderr) = review("30d");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("older than 30 days") && notes.contains("the previous period"),
+        "{notes}"
+    );
+    assert!(
+        stderr.contains("note: Claude Code deletes transcripts"),
+        "{stderr}"
+    );
+    // A shorter cleanupPeriodDays in the user's settings.
+    std::fs::write(
+        home.path().join(".claude/settings.json"),
+        r#"{"cleanupPeriodDays": 5, "model": "sonnet"}"#,
+    )
+    .expect("settings");
+    let (v, _) = review("7d");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("older than 5 days") && notes.contains("both periods"),
+        "{notes}"
+    );
+}
