@@ -161,10 +161,10 @@ impl AgentReported {
 }
 
 /// Why an agent's own total and agent-audit's count differ; shown with every [`AgentReportedComparison`].
-pub const AGENT_REPORTED_EXPLANATION: &str = "Claude Code's own running total (cost-state): it includes \
-side calls that never reach the transcript (titles, summaries, classifiers, often on another model), and a \
-resumed session's figure carries the cost restored from before the resume; agent-audit counts each response \
-the transcript holds once, at list price, and keeps its own count";
+pub const AGENT_REPORTED_EXPLANATION: &str = "Claude Code's figure includes side calls that never reach \
+the transcript (titles, summaries, classifiers, often on another model), and a resumed session's figure \
+carries the cost restored from before the resume; agent-audit counts each response the transcript holds \
+once, at list price, and keeps its own count";
 
 /// An [`AgentReported`] beside agent-audit's count of the same session (`agent_reported` in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]

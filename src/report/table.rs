@@ -266,7 +266,7 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
     ));
     if let Some(r) = &s.agent_reported {
         out.push_str(&format!(
-            "  Claude Code's own total (cost-state): {} (agent-audit's count {}, difference {}): {}\n",
+            "  Claude Code's own total (cost-state): {} beside agent-audit's {} (difference {})\n    why they differ: {}\n",
             usd(r.cost_usd),
             usd(s.cost_usd),
             usd(r.difference_usd),
