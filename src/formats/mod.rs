@@ -632,6 +632,40 @@ mod tests {
         assert!(log.sessions.iter().all(|s| s.steps.is_empty()));
     }
 
+    /// Mutated compressed logs (flipped bytes, cuts) through both parsers: a skip, never a panic.
+    #[test]
+    fn mutated_zstd_files_never_panic() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let packed = zstd::stream::encode_all(CODEX_LINES.as_bytes(), 3).expect("zstd");
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let path = dir.path().join("m.jsonl.zst");
+        for _ in 0..300 {
+            let mut data = packed.clone();
+            for _ in 0..(1 + next() % 4) {
+                let at = next() % data.len();
+                if next() % 3 == 0 {
+                    data.truncate(at.max(4));
+                } else {
+                    data[at] ^= 1 << (next() % 8);
+                }
+            }
+            std::fs::write(&path, &data).expect("write");
+            for agent in [Agent::ClaudeCode, Agent::Codex] {
+                for depth in [Depth::Usage, Depth::Full] {
+                    let log =
+                        parse_file(agent, &path, depth).expect("a damaged stream still parses");
+                    assert!(log.skipped.total() <= log.lines + 1);
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_file_is_read_up_to_its_size_at_discovery() {
         let dir = tempfile::tempdir().expect("tmp");
