@@ -239,7 +239,7 @@ pub struct Line<'a> {
     pub complete: bool,
     /// 1-based line number.
     pub number: u64,
-    /// The line was too long to be kept ([`MAX_LINE`], or more than [`CHUNK`] bytes that cannot be a JSON
+    /// The line was too long to be kept ([`MAX_LINE`], or more than 64 KiB that cannot be a JSON
     /// object): its bytes were passed over, not buffered, and `bytes` is empty. Count it as
     /// [`skip::OVERSIZED`].
     pub oversized: bool,
@@ -251,7 +251,7 @@ pub const MAX_LINE: usize = 512 * 1024 * 1024;
 /// Streams a file's lines through one growable buffer.
 ///
 /// Lines up to [`MAX_LINE`] are returned whole (a 100 MB tool result is one line); the buffer grows to fit
-/// the longest line and is reused for the rest. A longer line, or a line past [`CHUNK`] bytes whose first
+/// the longest line and is reused for the rest. A longer line, or a line past 64 KiB whose first
 /// byte cannot open a JSON object (a file of NULs, a binary blob), is passed over without being kept, so
 /// memory never follows a line that cannot be read anyway.
 pub struct LineReader {
