@@ -189,7 +189,15 @@ pub(super) fn read_mentioning(
     let total: u64 = found.sources.iter().map(|s| s.size).sum();
     let bar = term::progress(total, g.verbose > 0);
     let t0 = std::time::Instant::now();
-    let ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
+    let mut ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
+    ing.unreadable.extend(found.unreadable.iter().cloned());
+    if ing.conflicting_responses > 0 {
+        eprintln!(
+            "warning: {} response id(s) appear in two sessions with other token counts: each session \
+             keeps its own (see the sessions' notes)",
+            ing.conflicting_responses
+        );
+    }
     bar.finish_and_clear();
     if g.verbose > 1 {
         eprintln!(

@@ -258,7 +258,11 @@ pub(super) fn review(
         }
         repos.push(scope.root.clone());
     }
-    let r = crate::metrics::review::review_report(repos, &reports, since, until, tz);
+    let mut r = crate::metrics::review::review_report(repos, &reports, since, until, tz);
+    r.notes.extend(retention_note(&loc, prev_since, since, now));
+    for n in &r.notes {
+        eprintln!("note: {n}");
+    }
     let out = match a.format {
         ReviewFormat::Table => report::table::review(&r, color),
         ReviewFormat::Md => report::markdown::review(&r),
@@ -276,4 +280,39 @@ pub(super) fn review(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Claude Code deletes transcripts older than `cleanupPeriodDays`: a review reaching back further (its
+/// previous period included) compares against sessions that may be gone, which reads as a drop in spend.
+fn retention_note(
+    loc: &Locations,
+    prev_since: Timestamp,
+    since: Timestamp,
+    now: Timestamp,
+) -> Option<String> {
+    if !loc.logs.is_empty() || !(loc.agents.is_empty() || loc.agents.contains(&Agent::ClaudeCode)) {
+        return None;
+    }
+    let (days, from) = crate::discover::claude_cleanup_days(loc);
+    let horizon = now
+        .as_second()
+        .saturating_sub((days as i64).saturating_mul(86_400));
+    if prev_since.as_second() >= horizon {
+        return None;
+    }
+    let which = if since.as_second() < horizon {
+        "both periods"
+    } else {
+        "the previous period"
+    };
+    let day = |t: i64| {
+        Timestamp::from_second(t)
+            .map_or_else(|_| t.to_string(), |t| t.strftime("%Y-%m-%d").to_string())
+    };
+    Some(format!(
+        "Claude Code deletes transcripts older than {days} days ({from}): sessions before {} may be gone, \
+         so {which} (back to {}) may be missing sessions — a lower spend there is not less work",
+        day(horizon),
+        day(prev_since.as_second())
+    ))
 }

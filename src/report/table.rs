@@ -264,6 +264,15 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
         thousands(s.tokens.cache_write),
         usd(s.cost_usd)
     ));
+    if let Some(r) = &s.agent_reported {
+        out.push_str(&format!(
+            "  Claude Code's own total (cost-state): {} beside agent-audit's {} (difference {})\n    why they differ: {}\n",
+            usd(r.cost_usd),
+            usd(s.cost_usd),
+            usd(r.difference_usd),
+            r.explanation
+        ));
+    }
     for n in &s.notes {
         out.push_str(&format!("  note: {n}\n"));
     }

@@ -11,6 +11,7 @@ mod git_routes;
 mod hooks;
 mod samples;
 mod sessions;
+mod todays_logs;
 mod usage;
 mod verdicts;
 mod workflows;
