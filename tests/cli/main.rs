@@ -8,6 +8,7 @@ mod check;
 mod discovery;
 mod git_routes;
 mod hooks;
+mod hostile;
 mod samples;
 mod sessions;
 mod usage;
