@@ -266,7 +266,8 @@ fn parsed(md: &str) -> Vec<pulldown_cmark::Event<'_>> {
     pulldown_cmark::Parser::new_ext(md, opts).collect()
 }
 
-fn assert_safe_markdown(md: &str, expect_failure: bool, cells: usize) {
+/// Checks the Markdown's structure; returns the text of each table body row's cells.
+fn assert_safe_markdown(md: &str, expect_failure: bool) -> Vec<Vec<String>> {
     use pulldown_cmark::{Event, Tag, TagEnd};
     let events = parsed(md);
     // The only HTML is agent-audit's own <details> wrapper.
@@ -289,7 +290,9 @@ fn assert_safe_markdown(md: &str, expect_failure: bool, cells: usize) {
     let mut strong: Vec<String> = Vec::new();
     let mut in_para = false;
     let mut in_strong = false;
-    let mut row_cells = 0;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut in_head = false;
+    let mut in_cell = false;
     for e in &events {
         match e {
             Event::Start(Tag::Paragraph) => {
@@ -302,12 +305,23 @@ fn assert_safe_markdown(md: &str, expect_failure: bool, cells: usize) {
                 strong.push(String::new());
             }
             Event::End(TagEnd::Strong) => in_strong = false,
-            Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => row_cells = 0,
-            Event::Start(Tag::TableCell) => row_cells += 1,
-            Event::End(TagEnd::TableRow) | Event::End(TagEnd::TableHead) => {
-                assert_eq!(row_cells, cells, "a data string split a table cell: {md}")
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) => {
+                in_cell = true;
+                if !in_head && let Some(r) = rows.last_mut() {
+                    r.push(String::new());
+                }
             }
+            Event::End(TagEnd::TableCell) => in_cell = false,
             Event::Text(t) | Event::Code(t) => {
+                if in_cell
+                    && !in_head
+                    && let Some(c) = rows.last_mut().and_then(|r| r.last_mut())
+                {
+                    c.push_str(t);
+                }
                 if in_para && let Some(p) = paragraphs.last_mut() {
                     p.push_str(t);
                 }
@@ -347,6 +361,21 @@ fn assert_safe_markdown(md: &str, expect_failure: bool, cells: usize) {
             );
         }
     }
+    // No row spilled out of its table into a paragraph.
+    assert!(
+        !paragraphs.iter().any(|p| p.contains("claude-code")),
+        "{paragraphs:#?}"
+    );
+    rows
+}
+
+/// The first 8 characters of [`EVIL_ID`] as they are shown: control characters replaced.
+fn evil_id8() -> String {
+    EVIL_ID
+        .chars()
+        .take(8)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 #[test]
@@ -360,7 +389,12 @@ fn check_markdown_with_hostile_branch_session_and_model_stays_one_honest_comment
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     let md = String::from_utf8(out.stdout).expect("utf8");
     assert!(md.contains(":x: **check failed**"), "{md}");
-    assert_safe_markdown(&md, true, 8);
+    let rows = assert_safe_markdown(&md, true);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].len(), 8, "{rows:?}");
+    assert_eq!(rows[0][0], evil_id8());
+    assert_eq!(rows[0][2], EVIL_MODEL);
+    assert_eq!(rows[0][6], "theater");
     // The data is still there, intact, as inline code.
     let code: Vec<String> = parsed(&md)
         .into_iter()
@@ -393,12 +427,12 @@ fn review_markdown_with_hostile_session_and_model_stays_honest() {
     // The review has a 4-column trend table and a 6-column "review first" table.
     let first = md.split("## Review first").nth(1).expect("section");
     let first = first.split("## Spend").next().expect("section");
-    assert_safe_markdown(first, false, 6);
-    assert_safe_markdown(
-        &md[..md.find("## Review first").expect("section")],
-        false,
-        4,
-    );
+    let rows = assert_safe_markdown(first, false);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][0], evil_id8());
+    assert_eq!(rows[0][1], "claude-code");
+    assert_eq!(rows[0][4], "theater");
+    assert_safe_markdown(&md, false);
 }
 
 // ---------------------------------------------------------------------------------------------

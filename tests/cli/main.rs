@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod check;
 mod discovery;
+mod fuzz;
 mod git_routes;
 mod hooks;
 mod hostile;
