@@ -221,6 +221,7 @@ pub fn install(repo_dir: &Path, opts: &HookOptions, exe: &Path) -> Result<Instal
         )));
     }
     let dir = hooks_dir_of(&repo)?;
+    refuse_a_hooks_folder_leaving_the_work_tree(&repo, &dir)?;
     let path = dir.join(opts.kind.name());
     let chained = chained_path(&path);
     let content = script_text(opts.kind, &rules, exe);
@@ -584,6 +585,46 @@ fn exists(path: &Path) -> Result<bool> {
             path: path.to_path_buf(),
             source,
         }),
+    }
+}
+
+/// A hooks folder inside the work tree (a relative `core.hooksPath`, husky-style) is tracked content:
+/// whoever wrote the branch may have made it, or a folder on its way, a symbolic link to anywhere. Such a
+/// folder must resolve to a place inside the work tree (or the git dir); an absolute `core.hooksPath`
+/// set outside the work tree is the user's own choice and is taken as it is.
+fn refuse_a_hooks_folder_leaving_the_work_tree(repo: &Repository, dir: &Path) -> Result<()> {
+    let Some(root) = repo.workdir() else {
+        return Ok(());
+    };
+    if !dir.starts_with(root) {
+        return Ok(());
+    }
+    let inside = |p: &Path| {
+        [root, repo.commondir()]
+            .iter()
+            .filter_map(|r| std::fs::canonicalize(r).ok())
+            .any(|r| p.starts_with(r))
+    };
+    // The deepest part of the folder's path that exists, with every link on the way resolved.
+    let mut existing = dir;
+    let resolved = loop {
+        match std::fs::canonicalize(existing) {
+            Ok(p) => break Some(p),
+            Err(_) if std::fs::symlink_metadata(existing).is_ok() => break None, // a dangling link
+            Err(_) => match existing.parent() {
+                Some(parent) => existing = parent,
+                None => break None,
+            },
+        }
+    };
+    match resolved {
+        Some(p) if inside(&p) => Ok(()),
+        _ => Err(Error::Usage(format!(
+            "the hooks folder `{}` (core.hooksPath) leads out of the work tree through a symbolic \
+             link: agent-audit will not write a hook there; check the folder, or set an absolute \
+             core.hooksPath",
+            dir.display()
+        ))),
     }
 }
 

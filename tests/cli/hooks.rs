@@ -663,3 +663,43 @@ fn a_users_hook_mentioning_the_marker_in_a_comment_is_kept_not_overwritten() {
         mine
     );
 }
+
+#[test]
+fn a_tracked_hooks_folder_that_links_out_of_the_work_tree_is_refused() {
+    let w = world();
+    let outside = w.tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("pre-push"), "mine\n").expect("write");
+    w.repo
+        .repo
+        .config()
+        .expect("config")
+        .set_str("core.hooksPath", ".githooks")
+        .expect("set");
+    for (link, target) in [
+        (".githooks", outside.clone()),
+        (".githooks", w.tmp.path().join("not-there")),
+    ] {
+        let link = w.repo.dir.join(link);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).expect("link");
+        let err = install(&w.repo.dir, &pre_push(&[]), &w.no_exe()).expect_err("refused");
+        assert!(
+            err.to_string().contains("leads out of the work tree"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(outside.join("pre-push")).expect("read"),
+        "mine\n"
+    );
+    assert_eq!(std::fs::read_dir(&outside).expect("ls").count(), 1);
+    assert!(!w.tmp.path().join("not-there").exists());
+    // A link that stays in the work tree is fine.
+    std::fs::create_dir_all(w.repo.dir.join("tools/hooks")).expect("mkdir");
+    let link = w.repo.dir.join(".githooks");
+    std::fs::remove_file(&link).expect("rm");
+    std::os::unix::fs::symlink("tools/hooks", &link).expect("link");
+    install(&w.repo.dir, &pre_push(&[]), &w.no_exe()).expect("install");
+    assert!(w.repo.dir.join("tools/hooks/pre-push").is_file());
+}

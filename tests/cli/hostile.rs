@@ -570,6 +570,38 @@ fn json_with_a_path_that_is_not_utf8_is_an_error_with_exit_2_never_null() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("not UTF-8"), "{}", stderr_of(&out));
+
+    // A log whose file name is not UTF-8: `sessions` lists each session's files (an error), `usage`
+    // does not (a document).
+    let logs = home.path().join("logs");
+    write_lines(
+        &logs.join(std::ffi::OsStr::from_bytes(b"s\xff.jsonl")),
+        &[claude_assistant(
+            "s1",
+            "/w",
+            "2026-05-01T10:00:00Z",
+            "1",
+            (1, 2, 3, 4),
+        )],
+    );
+    let out = cmd(home.path())
+        .args(["sessions", "--all", "--json", "--logs"])
+        .arg(&logs)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty());
+    let v = json(
+        cmd(home.path())
+            .args(["usage", "--json", "--logs"])
+            .arg(&logs),
+    );
+    assert_eq!(v["schema"], "agent-audit/usage/v1");
 }
 
 #[test]
