@@ -73,6 +73,7 @@ impl Config {
 /// Where a command's settings came from, printed by `check` so a reviewer sees whether the branch's
 /// own config was in force.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Provenance {
     /// `repository` (`.agent-audit.toml` of the work tree), `--config`, or `none` (the defaults).
     pub config_source: &'static str,
