@@ -301,6 +301,11 @@ fn table_before(text: &str, at: usize) -> Option<String> {
         .next()?
         .trim()
         .to_string();
+    // Only the tables this file has: a `[` line inside a multi-line array is not a header.
+    let first = name.split('.').next().unwrap_or_default();
+    if !matches!(first, "prices" | "tiers" | "routing" | "thresholds") {
+        return None;
+    }
     key_name(&name)
 }
 
@@ -354,6 +359,12 @@ mod tests {
 
         let e = err_of("PATH=/usr/bin\0HOME=/root\0TOKEN=hunter2\0");
         assert!(!e.contains("hunter2") && !e.contains("/root"), "{e}");
+    }
+
+    #[test]
+    fn a_bracketed_line_that_is_no_table_is_not_echoed() {
+        let e = err_of("x = [\n[\"hunter2\"]\n\"y\" = 1\n");
+        assert!(!e.contains("hunter2"), "{e}");
     }
 
     #[test]

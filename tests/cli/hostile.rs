@@ -466,6 +466,7 @@ fn no_control_character_from_data_reaches_the_terminal() {
         &["check", "--fail-on", "theater"],
         &["review", "--since", "2026-04-01"],
     ];
+    let sgr = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
     for args in runs {
         let out = in_repo(home.path(), &repo)
             .args(*args)
@@ -485,6 +486,19 @@ fn no_control_character_from_data_reaches_the_terminal() {
         );
         let bad = control_bytes(&out.stderr);
         assert!(bad.is_empty(), "{args:?} printed on stderr {bad:?}");
+        // With colour, only agent-audit's own SGR sequences (ESC [ … m) may be there.
+        let out = in_repo(home.path(), &repo)
+            .args(*args)
+            .args(["--color", "always"])
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let plain = sgr.replace_all(&text, "");
+        let bad = control_bytes(plain.as_bytes());
+        assert!(
+            bad.is_empty(),
+            "{args:?} --color always printed {bad:?}:\n{plain}"
+        );
     }
 }
 
