@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::config::Config;
+use crate::config::{Config, Provenance};
 use crate::discover::{self, Locations};
 use crate::formats::Depth;
 use crate::git::RepoScope;
@@ -52,6 +52,13 @@ pub struct Global {
     /// Price overrides: a TOML file with `[prices."model-id"]` tables (USD per million tokens).
     #[arg(long, value_name = "FILE", global = true)]
     pub prices: Option<PathBuf>,
+    /// Read the settings from this file instead of the repository's `.agent-audit.toml` (in CI: pin
+    /// the thresholds and prices, so the branch under review cannot change them).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Do not read the repository's `.agent-audit.toml`: the defaults (or --config) apply.
+    #[arg(long, global = true)]
+    pub no_repo_config: bool,
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
@@ -333,7 +340,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Prices(a) => {
             let prices = load_prices(g, None)?;
             if a.json {
-                report::json::prices(&prices)
+                report::json::prices(&prices)?
             } else {
                 report::table::prices(&prices, color)
             }
@@ -355,7 +362,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let read = ReadSummary::of(&ing);
             let tz_name = tz.iana_name().unwrap_or("local").to_owned();
             if f.json {
-                report::json::usage(&r, &tz_name, &read)
+                report::json::usage(&r, &tz_name, &read)?
             } else {
                 report::table::usage(&r, &tz_name, &read, color)
             }
@@ -428,10 +435,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     "`{}` matches {} sessions: {}; give more characters",
                     a.id,
                     many.len(),
-                    many.iter()
-                        .map(|s| s.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    report::term_safe(
+                        &many
+                            .iter()
+                            .map(|s| s.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 ),
             };
             let settings = load_settings(
@@ -495,7 +505,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 read: ReadSummary::of(&ing),
             };
             if a.json {
-                report::json::session(&report)
+                report::json::session(&report)?
             } else {
                 report::table::session(&report, color)
             }
@@ -575,7 +585,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 read: ReadSummary::of(&ing),
             };
             if f.json {
-                report::json::sessions(&r)
+                report::json::sessions(&r)?
             } else {
                 report::table::sessions(&r, color)
             }
