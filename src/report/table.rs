@@ -378,7 +378,7 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
     out.push('\n');
     if o.lines_committed > 0 {
         out.push_str(&format!(
-            "evidence: {} lines on distinctive lines, {} common lines anchored in their hunk or the session's own commit\n",
+            "evidence: {} committed lines are distinctive, {} are common lines anchored by their hunk or by the session's own commit\n",
             o.lines_distinctive, o.lines_anchored
         ));
     }
