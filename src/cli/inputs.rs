@@ -185,7 +185,7 @@ pub(super) fn read_logs(
     scope: Option<&RepoScope>,
 ) -> Result<Ingested> {
     let mut loc = locations(g, scope);
-    loc.agents = f.agent.iter().map(|&a| a.into()).collect();
+    loc.agents = f.agent.clone();
     loc.modified_since = window.since.map(std::time::SystemTime::from);
     read_from(g, &loc, depth, false)
 }

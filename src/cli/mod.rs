@@ -110,31 +110,23 @@ pub enum Command {
     Prices(PricesArgs),
 }
 
-/// `--agent` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AgentArg {
-    /// Claude Code.
-    #[value(alias = "claude-code")]
-    Claude,
-    /// Codex CLI.
-    Codex,
-}
-
-impl From<AgentArg> for Agent {
-    fn from(a: AgentArg) -> Agent {
-        match a {
-            AgentArg::Claude => Agent::ClaudeCode,
-            AgentArg::Codex => Agent::Codex,
-        }
-    }
+/// `--agent NAME`: any name a registered log format answers to (`formats::FORMATS`).
+fn agent_arg(name: &str) -> std::result::Result<Agent, String> {
+    crate::formats::agent_named(name).ok_or_else(|| {
+        let names: Vec<&str> = crate::formats::FORMATS
+            .iter()
+            .flat_map(|f| f.names().iter().copied())
+            .collect();
+        format!("unknown agent `{name}` (known: {})", names.join(", "))
+    })
 }
 
 /// Filters shared by the reports.
 #[derive(Debug, Args)]
 pub struct Filters {
     /// Only these agents (repeatable).
-    #[arg(long, value_enum)]
-    pub agent: Vec<AgentArg>,
+    #[arg(long, value_parser = agent_arg, value_name = "AGENT")]
+    pub agent: Vec<Agent>,
     /// Only activity from this time on: YYYY-MM-DD, RFC 3339, or a span back from now (7d, 12h, 2w).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,

@@ -54,6 +54,27 @@ const KNOWN_TYPES: &[&str] = &[
 /// The model Claude Code writes for messages it made up itself (errors, interruptions): never billed.
 const SYNTHETIC_MODEL: &str = "<synthetic>";
 
+/// Claude Code's transcripts (`~/.claude/projects/**/*.jsonl`).
+pub struct ClaudeCode;
+
+impl super::Format for ClaudeCode {
+    fn agent(&self) -> Agent {
+        Agent::ClaudeCode
+    }
+
+    fn names(&self) -> &'static [&'static str] {
+        &["claude", "claude-code"]
+    }
+
+    fn sniff(&self, line: &[u8]) -> bool {
+        sniff(line)
+    }
+
+    fn parse(&self, path: &Path, reader: LineReader, depth: Depth) -> Result<FileLog> {
+        parse(path, reader, depth)
+    }
+}
+
 /// True when a line looks like a Claude Code record.
 ///
 /// Decided on the top-level keys: a transcript record has a top-level `sessionId`, `parentUuid` or
@@ -622,10 +643,16 @@ fn tool_call(block: &Block<'_>) -> ToolCall {
             ToolKind::Search
         }
         "LS" => ToolKind::List,
-        "Bash" | "BashOutput" => {
+        "Bash" => {
             command = input.command.as_deref().map(str::to_owned);
-            ToolKind::Shell
+            // `cat src/x.rs` is a read, as the same command is for Codex.
+            let (kind, named) = command
+                .as_deref()
+                .map_or((ToolKind::Shell, Vec::new()), super::codex::classify_script);
+            paths.extend(named);
+            kind
         }
+        "BashOutput" => ToolKind::Shell,
         _ => ToolKind::Other,
     };
     if let Some(f) = file {
@@ -636,10 +663,9 @@ fn tool_call(block: &Block<'_>) -> ToolCall {
     // Without a result (or with one that lacks the patch), the edit is rebuilt from the call's input;
     // `add_tool_results` replaces it with the applied patch, or drops it when the call failed.
     let edit = file.and_then(|f| edit_from_input(&name, f, &input));
+    let is_bash = name == "Bash";
     let mut call = ToolCall::new(block.id.as_deref().unwrap_or_default(), kind, name);
-    if kind == ToolKind::Shell
-        && let Some(cmd) = &command
-    {
+    if is_bash && let Some(cmd) = &command {
         let fx = shell_writes::effects(cmd);
         call.shell_writes = fx.writes;
         call.shell_touched = fx.touched;
@@ -1138,6 +1164,23 @@ mod tests {
 
     fn parse_file(path: &std::path::Path, depth: Depth) -> FileLog {
         parse(path, LineReader::open(path).expect("open"), depth).expect("parse")
+    }
+
+    #[test]
+    fn bash_reads_weigh_as_reads_like_codex_ones() {
+        let block: Block<'_> = serde_json::from_str(
+            r#"{"type":"tool_use","id":"t","name":"Bash","input":{"command":"cat src/x.rs"}}"#,
+        )
+        .expect("block");
+        let call = tool_call(&block);
+        assert_eq!(call.kind, ToolKind::Read);
+        assert_eq!(call.paths, vec!["src/x.rs"]);
+        assert_eq!(call.command.as_deref(), Some("cat src/x.rs"));
+        let block: Block<'_> = serde_json::from_str(
+            r#"{"type":"tool_use","id":"t","name":"Bash","input":{"command":"cargo test"}}"#,
+        )
+        .expect("block");
+        assert_eq!(tool_call(&block).kind, ToolKind::Shell);
     }
 
     #[test]

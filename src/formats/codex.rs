@@ -100,6 +100,27 @@ const SHELL_TOOLS: &[&str] = &[
     "local_shell",
 ];
 
+/// Codex CLI's rollouts (`~/.codex/sessions/**/rollout-*.jsonl[.zst]`).
+pub struct Codex;
+
+impl super::Format for Codex {
+    fn agent(&self) -> Agent {
+        Agent::Codex
+    }
+
+    fn names(&self) -> &'static [&'static str] {
+        &["codex"]
+    }
+
+    fn sniff(&self, line: &[u8]) -> bool {
+        sniff(line)
+    }
+
+    fn parse(&self, path: &Path, reader: LineReader, depth: Depth) -> Result<FileLog> {
+        parse(path, reader, depth)
+    }
+}
+
 /// True when a line looks like a Codex rollout record.
 ///
 /// Decided on the top-level keys (a rollout record has a `payload` and one of Codex's record types), so a
@@ -1564,6 +1585,15 @@ enum Tok {
 }
 
 /// Splits a script into words and operators; `None` for substitutions or unbalanced quotes.
+/// What a shell script does, as far as context goes: a read (`cat`, `sed -n`, `head`…), a search (`rg`,
+/// `grep`, `find`), a listing (`ls`), with the paths it names — or a plain shell call. Shared by every
+/// agent's shell tool, so the same command weighs the same in context breadth whichever agent ran it.
+pub(crate) fn classify_script(script: &str) -> (ToolKind, Vec<String>) {
+    tokenize(script)
+        .and_then(|t| classify_tokens(&t))
+        .unwrap_or((ToolKind::Shell, Vec::new()))
+}
+
 fn tokenize(s: &str) -> Option<Vec<Tok>> {
     let mut out = Vec::new();
     let mut word = String::new();

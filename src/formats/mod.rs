@@ -47,6 +47,55 @@ pub struct FileLog {
     pub bytes: u64,
 }
 
+/// One agent's log format: the seam every parser sits behind, and the one list ([`FORMATS`]) that
+/// sniffing, parsing and `--agent` iterate over. Adding an agent is one file (or folder) under
+/// `src/formats/`, one entry in [`FORMATS`] and its tests.
+///
+/// The contract a parser keeps:
+/// - **Streaming.** It reads its file through the [`LineReader`] it is given, line by line, never the whole
+///   file into one string.
+/// - **Skips are data.** A line it cannot use (torn, invalid JSON, an unknown record type, a missing
+///   field) is counted in [`FileLog::skipped`] under a [`skip`] reason — never a panic, never silence.
+///   Record types it knows but has no use for are not skips.
+/// - **Unknown is not zero.** A response whose log carries no token counts is a step with `usage: None`;
+///   a count is never invented.
+/// - **Depth.** At [`Depth::Usage`] it may skip every line that cannot carry token counts (tool calls,
+///   results, edits); the token totals must equal those at [`Depth::Full`].
+/// - **Edits are whole.** At [`Depth::Full`], an applied edit carries the lines the file really holds
+///   (see [`rebuild`]); a failed call has no edit.
+pub trait Format: Sync {
+    /// The agent whose logs these are.
+    fn agent(&self) -> Agent;
+    /// The names `--agent` accepts for it, canonical first.
+    fn names(&self) -> &'static [&'static str];
+    /// True when a line (trimmed, non-empty) is one of this format's records, told from its top-level
+    /// keys only: the first recognised line of a file decides its format.
+    fn sniff(&self, line: &[u8]) -> bool;
+    /// Parses one file into sessions and counted skips.
+    fn parse(&self, path: &Path, reader: LineReader, depth: Depth) -> Result<FileLog>;
+}
+
+/// Every format, in sniffing order (Codex first: its records are recognised by their envelope, and a
+/// Claude Code record never has one).
+pub static FORMATS: &[&dyn Format] = &[&codex::Codex, &claude_code::ClaudeCode];
+
+/// The format of an agent.
+pub fn format_of(agent: Agent) -> Result<&'static dyn Format> {
+    FORMATS
+        .iter()
+        .copied()
+        .find(|f| f.agent() == agent)
+        .ok_or_else(|| Error::Usage(format!("no log format is registered for {agent}")))
+}
+
+/// The agent `--agent NAME` names, if a format answers to it.
+pub fn agent_named(name: &str) -> Option<Agent> {
+    FORMATS
+        .iter()
+        .find(|f| f.names().iter().any(|n| n.eq_ignore_ascii_case(name)))
+        .map(|f| f.agent())
+}
+
 /// Reads a log of a known agent.
 pub fn parse_file(agent: Agent, path: &Path, depth: Depth) -> Result<FileLog> {
     parse_file_upto(agent, path, None, depth)
@@ -61,10 +110,7 @@ pub fn parse_file_upto(
     depth: Depth,
 ) -> Result<FileLog> {
     let (reader, stream) = open_log(path, limit)?;
-    let mut log = match agent {
-        Agent::ClaudeCode => claude_code::parse(path, reader, depth),
-        Agent::Codex => codex::parse(path, reader, depth),
-    }?;
+    let mut log = format_of(agent)?.parse(path, reader, depth)?;
     if let Some(why) = stream.broken() {
         log.skipped.add(skip::CORRUPT_COMPRESSED);
         let note = format!(
@@ -193,11 +239,8 @@ pub fn sniff(path: &Path) -> Result<Option<Agent>> {
         if bytes.is_empty() {
             continue;
         }
-        if codex::sniff(bytes) {
-            return Ok(Some(Agent::Codex));
-        }
-        if claude_code::sniff(bytes) {
-            return Ok(Some(Agent::ClaudeCode));
+        if let Some(f) = FORMATS.iter().find(|f| f.sniff(bytes)) {
+            return Ok(Some(f.agent()));
         }
         seen += 1;
         if seen >= 8 {
@@ -474,6 +517,28 @@ pub fn looks_like_object(line: &Line<'_>) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_has_one_format_per_agent_and_unique_names() {
+        for agent in [Agent::ClaudeCode, Agent::Codex] {
+            assert_eq!(format_of(agent).expect("registered").agent(), agent);
+        }
+        let mut names: Vec<&str> = FORMATS
+            .iter()
+            .flat_map(|f| f.names().iter().copied())
+            .collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "an --agent name answers to one format");
+        assert_eq!(agent_named("claude-code"), Some(Agent::ClaudeCode));
+        assert_eq!(agent_named("CODEX"), Some(Agent::Codex));
+        assert_eq!(agent_named("gemini"), None);
+        // The agent's own name is always accepted.
+        for f in FORMATS {
+            assert_eq!(agent_named(f.agent().as_str()), Some(f.agent()));
+        }
+    }
 
     fn lines(data: &'static [u8]) -> Vec<(Vec<u8>, bool)> {
         let mut r = LineReader::new(Path::new("t"), Box::new(data));
