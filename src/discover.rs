@@ -46,19 +46,17 @@ pub fn is_leftover(name: &str) -> bool {
     (name.contains(".orphaned-") && name.ends_with(".jsonl")) || name.contains(".jsonl.superseded-")
 }
 
-/// A Claude Code transcript or leftover, by name.
-fn claude_name(name: &str) -> bool {
-    name.ends_with(".jsonl") || name.contains(".jsonl.superseded-")
-}
-
-/// A Codex rollout, plain or compressed, by name.
-fn codex_name(name: &str) -> bool {
-    name.starts_with("rollout-") && (name.ends_with(".jsonl") || name.ends_with(".jsonl.zst"))
-}
-
-/// Any log name `--logs` folders are searched for (their content decides the format).
+/// Any log name `--logs` folders are searched for (their content decides the format): every format's
+/// names, and any `.jsonl` or `.jsonl.zst`.
 fn log_name(name: &str) -> bool {
-    claude_name(name) || name.ends_with(".jsonl.zst")
+    name.ends_with(".jsonl")
+        || name.ends_with(".jsonl.zst")
+        || formats::FORMATS.iter().any(|f| f.is_log_name(name))
+}
+
+/// Whether a file of `agent` named `name` is a leftover copy, as its format tells.
+fn leftover(agent: Agent, name: &str) -> bool {
+    formats::format_of(agent).is_ok_and(|f| f.is_leftover(name))
 }
 
 /// Keeps a Claude Code project folder when the working directory its sessions ran in passes.
@@ -199,21 +197,27 @@ pub fn discover(loc: &Locations) -> Result<Discovered> {
             add_logs_path(loc, path, &mut found)?;
         }
     } else {
-        if loc.wants(Agent::ClaudeCode) {
-            for root in loc.claude_roots() {
-                let projects = root.join("projects");
-                if !projects.is_dir() {
+        for format in formats::FORMATS {
+            if !loc.wants(format.agent()) {
+                continue;
+            }
+            let per_project = format.keeps_project_folders();
+            let scoped = !loc.claude_projects.is_empty() || loc.project_cwd.is_some();
+            for root in format.log_roots(loc) {
+                if !root.is_dir() || found.roots.contains(&root) {
                     continue;
                 }
-                found.roots.push(projects.clone());
-                if loc.claude_projects.is_empty() && loc.project_cwd.is_none() {
-                    walk(loc, &projects, Agent::ClaudeCode, &mut found, claude_name);
+                found.roots.push(root.clone());
+                if !(per_project && scoped) {
+                    walk(loc, &root, *format, &mut found);
                     continue;
                 }
-                let entries = match std::fs::read_dir(&projects) {
+                // One folder per project: only the repository's own (by name, or by the cwd its first
+                // log records).
+                let entries = match std::fs::read_dir(&root) {
                     Ok(entries) => entries,
                     Err(e) => {
-                        found.unreadable.push((projects.clone(), e.to_string()));
+                        found.unreadable.push((root.clone(), e.to_string()));
                         continue;
                     }
                 };
@@ -228,25 +232,8 @@ pub fn discover(loc: &Locations) -> Result<Discovered> {
                             project_cwd(&entry.path()).is_none_or(|cwd| (f.0)(&cwd))
                         });
                     if keep {
-                        walk(
-                            loc,
-                            &entry.path(),
-                            Agent::ClaudeCode,
-                            &mut found,
-                            claude_name,
-                        );
+                        walk(loc, &entry.path(), *format, &mut found);
                     }
-                }
-            }
-        }
-        if loc.wants(Agent::Codex)
-            && let Some(home) = loc.codex_root()
-        {
-            for sub in ["sessions", "archived_sessions"] {
-                let dir = home.join(sub);
-                if dir.is_dir() {
-                    found.roots.push(dir.clone());
-                    walk(loc, &dir, Agent::Codex, &mut found, codex_name);
                 }
             }
         }
@@ -287,7 +274,7 @@ fn unreadable(e: walkdir::Error, agent: Agent, found: &mut Discovered) {
             path: path.to_path_buf(),
             agent,
             size: 0,
-            leftover: is_leftover(&name),
+            leftover: leftover(agent, &name),
         });
     } else {
         let why = e
@@ -299,13 +286,8 @@ fn unreadable(e: walkdir::Error, agent: Agent, found: &mut Discovered) {
     }
 }
 
-fn walk(
-    loc: &Locations,
-    root: &Path,
-    agent: Agent,
-    found: &mut Discovered,
-    keep: impl Fn(&str) -> bool,
-) {
+fn walk(loc: &Locations, root: &Path, format: &dyn formats::Format, found: &mut Discovered) {
+    let agent = format.agent();
     for entry in WalkDir::new(root).follow_links(true) {
         let entry = match entry {
             Ok(e) => e,
@@ -318,11 +300,11 @@ fn walk(
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        if !keep(&name) {
+        if !format.is_log_name(&name) {
             continue;
         }
         if let Some(prefix) = &loc.session_prefix
-            && !named_after(entry.path(), root, agent, prefix)
+            && !format.named_after(entry.path(), root, prefix)
         {
             continue;
         }
@@ -334,7 +316,7 @@ fn walk(
             path: entry.path().to_path_buf(),
             agent,
             size: meta.len(),
-            leftover: agent == Agent::ClaudeCode && is_leftover(&name),
+            leftover: leftover(agent, &name),
         });
     }
 }
@@ -375,23 +357,6 @@ fn project_cwd(dir: &Path) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// True when a log file's name (or, for a Claude subagent file, its session folder's) starts with the
-/// session id prefix.
-fn named_after(path: &Path, root: &Path, agent: Agent, prefix: &str) -> bool {
-    match agent {
-        Agent::Codex => path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .is_some_and(|s| s.contains(&format!("-{prefix}"))),
-        _ => path
-            .strip_prefix(root)
-            .unwrap_or(path)
-            .components()
-            .filter_map(|c| c.as_os_str().to_str())
-            .any(|c| c.starts_with(prefix)),
-    }
-}
-
 fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
@@ -410,7 +375,7 @@ fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result
                 path: path.to_path_buf(),
                 agent,
                 size: meta.len(),
-                leftover: agent == Agent::ClaudeCode && is_leftover(&name),
+                leftover: leftover(agent, &name),
             });
         }
         return Ok(());
@@ -451,7 +416,7 @@ fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result
                 path: entry.path().to_path_buf(),
                 agent,
                 size: meta.len(),
-                leftover: agent == Agent::ClaudeCode && is_leftover(&name),
+                leftover: leftover(agent, &name),
             }),
             Ok(Some(_)) => {}
             Ok(None) | Err(_) => found.unrecognized.push(entry.path().to_path_buf()),

@@ -168,7 +168,7 @@ pub(super) fn locations(g: &Global, scope: Option<&RepoScope>) -> Locations {
     if let Some(scope) = scope
         && loc.logs.is_empty()
     {
-        loc.claude_projects = crate::git::claude_project_prefixes(scope);
+        loc.claude_projects = crate::git::project_folder_names(scope);
         let scope = scope.clone();
         loc.project_cwd = Some(crate::discover::CwdFilter(std::sync::Arc::new(
             move |cwd| scope.contains(cwd),

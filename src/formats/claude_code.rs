@@ -73,6 +73,47 @@ impl super::Format for ClaudeCode {
     fn parse(&self, path: &Path, reader: LineReader, depth: Depth) -> Result<FileLog> {
         parse(path, reader, depth)
     }
+
+    fn log_roots(&self, loc: &crate::discover::Locations) -> Vec<std::path::PathBuf> {
+        loc.claude_roots()
+            .into_iter()
+            .map(|r| r.join("projects"))
+            .collect()
+    }
+
+    fn is_log_name(&self, name: &str) -> bool {
+        name.ends_with(".jsonl") || name.contains(".jsonl.superseded-")
+    }
+
+    /// `<id>.jsonl`, or any file under `<id>/` (its subagents).
+    fn named_after(&self, path: &Path, root: &Path, prefix: &str) -> bool {
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .any(|c| c.starts_with(prefix))
+    }
+
+    fn is_leftover(&self, name: &str) -> bool {
+        crate::discover::is_leftover(name)
+    }
+
+    /// Claude Code names a project's folder after its cwd with every non-alphanumeric character as `-`
+    /// (older versions replaced only `/`, or `/` and `.`): all three forms.
+    fn keeps_project_folders(&self) -> bool {
+        true
+    }
+
+    fn project_folder_names(&self, worktree: &Path) -> Vec<String> {
+        let s = worktree.to_string_lossy().trim_end_matches('/').to_string();
+        vec![
+            s.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect(),
+            s.replace('/', "-"),
+            s.replace(['/', '.'], "-"),
+        ]
+    }
 }
 
 /// True when a line looks like a Claude Code record.

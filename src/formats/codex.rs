@@ -119,6 +119,25 @@ impl super::Format for Codex {
     fn parse(&self, path: &Path, reader: LineReader, depth: Depth) -> Result<FileLog> {
         parse(path, reader, depth)
     }
+
+    /// `$CODEX_HOME` (default `~/.codex`): `sessions/` and `archived_sessions/`.
+    fn log_roots(&self, loc: &crate::discover::Locations) -> Vec<std::path::PathBuf> {
+        loc.codex_root()
+            .map(|h| vec![h.join("sessions"), h.join("archived_sessions")])
+            .unwrap_or_default()
+    }
+
+    /// `rollout-*.jsonl`, plain or compressed (`.jsonl.zst`, written for rollouts idle for 7 days).
+    fn is_log_name(&self, name: &str) -> bool {
+        name.starts_with("rollout-") && (name.ends_with(".jsonl") || name.ends_with(".jsonl.zst"))
+    }
+
+    /// `rollout-<time>-<id>.jsonl[.zst]`.
+    fn named_after(&self, path: &Path, _root: &Path, prefix: &str) -> bool {
+        path.file_name()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.contains(&format!("-{prefix}")))
+    }
 }
 
 /// True when a line looks like a Codex rollout record.

@@ -21,6 +21,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use crate::discover::Locations;
 use crate::error::{Error, Result};
 use crate::model::{Agent, Session, Skips};
 
@@ -73,6 +74,30 @@ pub trait Format: Sync {
     fn sniff(&self, line: &[u8]) -> bool;
     /// Parses one file into sessions and counted skips.
     fn parse(&self, path: &Path, reader: LineReader, depth: Depth) -> Result<FileLog>;
+
+    /// The folders its logs live in, as the agent resolves them (its environment override first; the
+    /// overrides are read once into [`Locations`]).
+    fn log_roots(&self, loc: &Locations) -> Vec<std::path::PathBuf>;
+    /// True for the file name of one of its logs under those folders.
+    fn is_log_name(&self, name: &str) -> bool;
+    /// True when the file at `path` (under `root`) is named after a session whose id starts with
+    /// `prefix`: `session ID-PREFIX` then opens only those files first.
+    fn named_after(&self, path: &Path, root: &Path, prefix: &str) -> bool;
+    /// True for a leftover copy the agent keeps beside its logs, read last and counted only where no other
+    /// file holds the same response.
+    fn is_leftover(&self, _name: &str) -> bool {
+        false
+    }
+    /// The names a work tree's project folder has under each root, when the agent keeps one folder per
+    /// project (Claude Code's `projects/<encoded cwd>/`); empty for agents that do not. Repository commands
+    /// then open only that repository's folders.
+    fn project_folder_names(&self, _worktree: &Path) -> Vec<String> {
+        Vec::new()
+    }
+    /// True when each child of a log root is one project's folder (see [`Format::project_folder_names`]).
+    fn keeps_project_folders(&self) -> bool {
+        false
+    }
 }
 
 /// Every format, in sniffing order (Codex first: its records are recognised by their envelope, and a
