@@ -8,6 +8,7 @@ mod bad_input;
 mod check;
 mod discovery;
 mod fuzz;
+mod gemini;
 mod git_routes;
 mod hooks;
 mod hostile;
