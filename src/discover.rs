@@ -83,6 +83,8 @@ pub struct Locations {
     /// `$GEMINI_CLI_HOME` (Gemini CLI's replacement for the home folder: its logs are under
     /// `$GEMINI_CLI_HOME/.gemini/tmp`).
     pub gemini_cli_home: Option<PathBuf>,
+    /// `$COPILOT_HOME` (default `~/.copilot`).
+    pub copilot_home: Option<PathBuf>,
     /// The work trees of the repository a command is about: a session whose agent names its project by
     /// a hash (Gemini CLI) gets the work tree whose hash it names as its working directory.
     pub project_roots: Vec<PathBuf>,
@@ -117,6 +119,9 @@ impl Locations {
                 .filter(|h| !h.is_empty())
                 .map(PathBuf::from),
             gemini_cli_home: std::env::var_os("GEMINI_CLI_HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            copilot_home: std::env::var_os("COPILOT_HOME")
                 .filter(|h| !h.is_empty())
                 .map(PathBuf::from),
             project_roots: Vec::new(),

@@ -23,6 +23,8 @@ pub enum Agent {
     Codex,
     /// Google's Gemini CLI (`~/.gemini/tmp/<project>/chats/session-*.json[l]`).
     Gemini,
+    /// GitHub Copilot CLI (`~/.copilot/session-state/<id>/events.jsonl`).
+    Copilot,
 }
 
 impl Agent {
@@ -32,6 +34,7 @@ impl Agent {
             Agent::ClaudeCode => "claude-code",
             Agent::Codex => "codex",
             Agent::Gemini => "gemini",
+            Agent::Copilot => "copilot",
         }
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod claude_code;
 pub mod codex;
+pub mod copilot;
 pub mod gemini;
 mod lenient;
 pub mod rebuild;
@@ -103,8 +104,14 @@ pub trait Format: Sync {
 
 /// Every format, in sniffing order: Codex first (its records are recognised by their envelope, which a
 /// Claude Code record never has), Gemini before Claude Code (its metadata line has a top-level
-/// `sessionId` too, but also a `projectHash`).
-pub static FORMATS: &[&dyn Format] = &[&codex::Codex, &gemini::Gemini, &claude_code::ClaudeCode];
+/// `sessionId` too, but also a `projectHash`), Copilot CLI before Claude Code (an event nests its
+/// `sessionId` in `data`).
+pub static FORMATS: &[&dyn Format] = &[
+    &codex::Codex,
+    &gemini::Gemini,
+    &copilot::Copilot,
+    &claude_code::ClaudeCode,
+];
 
 /// The format of an agent.
 pub fn format_of(agent: Agent) -> Result<&'static dyn Format> {
@@ -547,7 +554,12 @@ mod tests {
 
     #[test]
     fn the_registry_has_one_format_per_agent_and_unique_names() {
-        for agent in [Agent::ClaudeCode, Agent::Codex, Agent::Gemini] {
+        for agent in [
+            Agent::ClaudeCode,
+            Agent::Codex,
+            Agent::Gemini,
+            Agent::Copilot,
+        ] {
             assert_eq!(format_of(agent).expect("registered").agent(), agent);
         }
         let mut names: Vec<&str> = FORMATS
