@@ -286,6 +286,8 @@ pub struct ReadSummary {
     pub duplicate_responses: u64,
     /// Files not read because another file holds the same session.
     pub duplicate_files: u64,
+    /// Response ids found in two sessions with token counts that disagree: each session kept its own.
+    pub conflicting_responses: u64,
 }
 
 impl ReadSummary {
@@ -300,6 +302,7 @@ impl ReadSummary {
             unreadable_files: ing.unreadable.clone(),
             duplicate_responses: ing.duplicate_steps,
             duplicate_files: ing.duplicate_files.len() as u64,
+            conflicting_responses: ing.conflicting_responses,
         }
     }
 }

@@ -708,6 +708,9 @@ pub fn review(r: &ReviewReport) -> String {
 <header><h1>agent-audit review</h1><p class="period">{since} to {until}</p>"#,
         env!("CARGO_PKG_VERSION"),
     );
+    for n in &r.notes {
+        let _ = write!(out, r#"<p class="sub">note: {}</p>"#, esc(n));
+    }
     if !r.repos.is_empty() {
         let repos: Vec<String> = r
             .repos

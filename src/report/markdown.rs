@@ -181,6 +181,9 @@ pub fn review(r: &crate::metrics::review::ReviewReport) -> String {
             .map(|x| format!(", ${x:.3} per merged line"))
             .unwrap_or_default()
     );
+    for n in &r.notes {
+        let _ = writeln!(out, "> note: {}\n", super::md_text(n));
+    }
     let _ = writeln!(
         out,
         "| | this period | previous | trend |\n|---|--:|--:|--:|"
