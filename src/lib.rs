@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod discover;
 pub mod error;
+pub mod export;
 pub mod formats;
 pub mod git;
 pub mod hook;

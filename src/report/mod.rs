@@ -4,6 +4,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
+pub mod team;
 
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
