@@ -9,6 +9,14 @@ use crate::metrics::team::TeamReview;
 /// `agent-audit/team-review/v1`.
 pub const TEAM_REVIEW_SCHEMA: &str = "agent-audit/team-review/v1";
 
+/// A string read from an export file (another machine's), with control characters replaced: a hostile
+/// record cannot send escape sequences to the terminal.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
 fn per_line(x: Option<f64>) -> String {
     x.map_or("-".into(), |x| format!("${x:.3}"))
 }
@@ -34,6 +42,7 @@ pub fn table_text(r: &TeamReview, color: bool) -> String {
         per_line(t.cost_per_merged_line),
     ]);
     for v in ["leverage", "theater", "lead"] {
+        // Other verdicts a newer version may write are in the JSON; the table shows these three.
         let x = t.by_verdict.get(v).cloned().unwrap_or_default();
         tt.add_row(vec![
             v.to_string(),
@@ -56,8 +65,8 @@ pub fn table_text(r: &TeamReview, color: bool) -> String {
     );
     for row in &r.by_repository_week {
         rw.add_row(vec![
-            row.repository.clone(),
-            row.week.clone(),
+            printable(&row.repository),
+            printable(&row.week),
             row.sessions.to_string(),
             usd(Some(row.cost_usd)),
             thousands(row.lines_merged),
@@ -73,7 +82,7 @@ pub fn table_text(r: &TeamReview, color: bool) -> String {
     );
     for row in &r.by_machine {
         m.add_row(vec![
-            row.machine.clone(),
+            printable(&row.machine),
             row.sessions.to_string(),
             usd(Some(row.cost_usd)),
             row.theater_sessions.to_string(),
