@@ -83,8 +83,23 @@ pub(super) fn export(
     };
     if let Some(ep) = endpoint {
         let requests = export::otlp::requests(&items, &opts);
-        for body in &requests {
-            ep.post_json(body.as_bytes())?;
+        for (i, body) in requests.iter().enumerate() {
+            let rejected = ep.post_json(body.as_bytes()).with_context(|| {
+                format!(
+                    "request {} of {} not accepted (the ones before were; posting again is safe: \
+                     span ids are the same)",
+                    i + 1,
+                    requests.len()
+                )
+            })?;
+            if rejected.spans > 0 {
+                eprintln!(
+                    "warning: the collector rejected {} spans of request {}: {}",
+                    rejected.spans,
+                    i + 1,
+                    rejected.message
+                );
+            }
         }
         eprintln!(
             "posted {} sessions in {} requests to {}",

@@ -87,7 +87,8 @@ impl Endpoint {
     }
 
     /// Posts `body` (OTLP JSON); a 2xx status is success, anything else an error with the status line.
-    pub fn post_json(&self, body: &[u8]) -> Result<()> {
+    /// On success, the spans the collector says it rejected (OTLP's `partialSuccess`), with its message.
+    pub fn post_json(&self, body: &[u8]) -> Result<Rejected> {
         let net = |source: std::io::Error| Error::Network {
             endpoint: self.given.clone(),
             source,
@@ -145,9 +146,18 @@ impl Endpoint {
     }
 }
 
-/// Success for a 2xx status; otherwise an error naming the status (and the `Location` of a redirect,
-/// which is not followed).
-fn check_response(endpoint: &str, response: &[u8]) -> Result<()> {
+/// What a collector accepted only in part (`partialSuccess` of `ExportTraceServiceResponse`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rejected {
+    /// Spans rejected.
+    pub spans: u64,
+    /// The collector's reason, control characters removed.
+    pub message: String,
+}
+
+/// Success for a 2xx status (with what a partial success rejected); otherwise an error naming the
+/// status (and the `Location` of a redirect, which is not followed).
+fn check_response(endpoint: &str, response: &[u8]) -> Result<Rejected> {
     let text = String::from_utf8_lossy(response);
     let err = |message: String| Error::Endpoint {
         endpoint: endpoint.to_owned(),
@@ -165,7 +175,22 @@ fn check_response(endpoint: &str, response: &[u8]) -> Result<()> {
             ))
         })?;
     match code {
-        200..=299 => Ok(()),
+        200..=299 => {
+            let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+            let partial = serde_json::from_str::<serde_json::Value>(body.trim())
+                .ok()
+                .map(|v| v["partialSuccess"].clone())
+                .unwrap_or_default();
+            // int64 is a string in the OTLP JSON encoding; accept a number too.
+            let spans = match &partial["rejectedSpans"] {
+                serde_json::Value::String(n) => n.parse().unwrap_or(0),
+                v => v.as_u64().unwrap_or(0),
+            };
+            Ok(Rejected {
+                spans,
+                message: printable(partial["errorMessage"].as_str().unwrap_or("")),
+            })
+        }
         300..=399 => {
             let location = text
                 .lines()
@@ -238,7 +263,17 @@ mod tests {
 
     #[test]
     fn responses() {
-        assert!(check_response("e", b"HTTP/1.1 200 OK\r\n\r\n{}").is_ok());
+        assert_eq!(
+            check_response("e", b"HTTP/1.1 200 OK\r\n\r\n{}").expect("ok"),
+            Rejected::default()
+        );
+        let partial = check_response(
+            "e",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n\
+              {\"partialSuccess\":{\"rejectedSpans\":\"3\",\"errorMessage\":\"too old\\u001b\"}}",
+        )
+        .expect("ok");
+        assert_eq!((partial.spans, partial.message.as_str()), (3, "too old"));
         let r = check_response(
             "e",
             b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://elsewhere/\r\n\r\n",

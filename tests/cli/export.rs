@@ -210,6 +210,19 @@ fn attr<'a>(span: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Va
 #[test]
 fn otlp_json_spans_use_the_genai_and_vcs_names() {
     let w = world();
+    let raw = w.run(&[
+        "export",
+        "--machine",
+        "m",
+        "--format",
+        "otlp-json",
+        "--steps",
+    ]);
+    assert!(
+        !raw.bytes().any(|b| b < 0x20 && b != b'\n'),
+        "raw control bytes in {raw:?}"
+    );
+    assert!(!raw.contains(SECRET) && !raw.contains("hunter2"));
     let docs = w.export(&["--machine", "m", "--format", "otlp-json", "--steps"]);
     assert_eq!(docs.len(), 1);
     let rs = &docs[0]["resourceSpans"][0];
