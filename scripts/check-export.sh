@@ -10,7 +10,9 @@
 #    same remote under three spellings (https, scp-like ssh, https with a token), the third a week later and
 #    with the testdata logs too (sessions outside any repository); each exports NDJSON (with --steps) and
 #    OTLP JSON (with --steps), two with --machine, one with the default hashed machine label.
-# 3. Runs scripts/check_export.py: loads the NDJSON twice into DuckDB and into ClickHouse (chDB), runs the
+# 3. Posts one machine's export with --otlp-endpoint to a stand-in collector (scripts/otlp_sink.py: Python's
+#    http.server parsing each body with opentelemetry-proto) and checks the path, content type and span count.
+# 4. Runs scripts/check_export.py: loads the NDJSON twice into DuckDB and into ClickHouse (chDB), runs the
 #    README's team queries (taken from the README's ```sql blocks) and asserts they equal
 #    `agent-audit review --from` on the same files; validates every OTLP JSON line with
 #    opentelemetry-proto's ExportTraceServiceRequest (ParseDict), and every attribute's type.
@@ -66,6 +68,24 @@ machine bob-desktop 2026-11-29T18:00:00Z git@github.com:example/shop-config.git
 machine default 2026-12-06T12:00:00Z https://ci-token@github.com/example/shop-config \
   --all --logs "$work/default/home/.claude" --logs "$work/default/home/.codex" \
   --logs "$repo/testdata/claude_code" --logs "$repo/testdata/codex"
+
+# --otlp-endpoint against a stand-in collector (Python's http.server parsing with opentelemetry-proto).
+"$py" "$repo/scripts/otlp_sink.py" "$work/sink.port" "$work/sink.json" &
+sink=$!
+for _ in $(seq 50); do [[ -s $work/sink.port ]] && break; sleep 0.1; done
+(cd "$work/alice-laptop/shop-config" && env -u CLAUDE_CONFIG_DIR -u CODEX_HOME HOME="$work/alice-laptop/home" \
+   AGENT_AUDIT_NOW=2026-11-29T12:00:00Z TZ=UTC "$bin" export --steps --machine alice-laptop \
+   --otlp-endpoint "http://127.0.0.1:$(cat "$work/sink.port")")
+wait "$sink"
+"$py" - "$work/sink.json" "$work/otlp/alice-laptop.json" <<'PY'
+import json, sys
+got = json.load(open(sys.argv[1]))
+want = sum(len(ss["spans"]) for line in open(sys.argv[2]) for rs in json.loads(line)["resourceSpans"] for ss in rs["scopeSpans"])
+assert not got["errors"], got["errors"]
+assert got["paths"] == ["/v1/traces"] and got["content_types"] == ["application/json"], got
+assert got["spans"] == want, (got, want)
+print(f"ok: --otlp-endpoint posted {got['spans']} spans to a stand-in collector, parsed as ExportTraceServiceRequest")
+PY
 
 (cd "$work" && "$bin" review --from exports/*.ndjson --since 2000-01-01 --until 2100-01-01 --format json > review.json)
 (cd "$work" && "$py" "$repo/scripts/check_export.py" "$repo/README.md" review.json exports otlp)
