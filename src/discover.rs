@@ -2,11 +2,18 @@
 //!
 //! - Claude Code: every directory in `CLAUDE_CONFIG_DIR` (comma-separated), else `~/.config/claude` and
 //!   `~/.claude`; transcripts are `projects/<encoded-cwd>/<session>.jsonl`, subagents under
-//!   `<session>/subagents/` (searched recursively: workflow subagents nest deeper).
+//!   `<session>/subagents/` (searched recursively: workflow subagents nest deeper, in
+//!   `subagents/workflows/<name>/`). Leftovers Claude Code keeps beside them — `*.orphaned-*.jsonl` and
+//!   `*.jsonl.superseded-*` — are found too and marked [`Source::leftover`]: `ingest` counts only the
+//!   responses they hold that no other file does.
 //! - Codex CLI: `CODEX_HOME`, else `~/.codex`; `sessions/YYYY/MM/DD/rollout-*.jsonl` and
-//!   `archived_sessions/` (a session found in both is counted once by `ingest`).
-//! - `--logs PATH`: a file or folder; each file's format is sniffed from its content, not its name.
+//!   `rollout-*.jsonl.zst` (zstd, written by Codex 0.137+ for rollouts idle 7 days), and the same under
+//!   `archived_sessions/` (a session found in several of them is counted once by `ingest`).
+//! - `--logs PATH`: a file or folder; each file's format is sniffed from its content (decompressed when it
+//!   is zstd), not its name.
 //!
+//! Only regular files are kept (a FIFO named `*.jsonl` is never opened, so nothing waits on it), and each
+//! is read later only up to the size it had here. A folder that cannot be listed is reported, not dropped.
 //! Files last modified before `--since` are dropped here, before any byte is parsed: the agents only append.
 
 use std::path::{Path, PathBuf};
@@ -25,8 +32,31 @@ pub struct Source {
     pub path: PathBuf,
     /// Which agent wrote it.
     pub agent: Agent,
-    /// Size in bytes when discovered (big files are parsed first, for balance across threads).
+    /// Size in bytes when discovered (big files are parsed first, for balance across threads); the file is
+    /// read up to this size only, even if the agent is still appending to it.
     pub size: u64,
+    /// A Claude Code leftover (`*.orphaned-*.jsonl`, `*.jsonl.superseded-*`): its responses count only
+    /// where no other file holds them.
+    pub leftover: bool,
+}
+
+/// True for the names of the leftovers Claude Code keeps beside transcripts: an orphaned copy
+/// (`<id>.orphaned-<stamp>.jsonl`) or a superseded one (`<id>.jsonl.superseded-<stamp>`).
+pub fn is_leftover(name: &str) -> bool {
+    (name.contains(".orphaned-") && name.ends_with(".jsonl")) || name.contains(".jsonl.superseded-")
+}
+
+/// Any log name `--logs` folders are searched for (their content decides the format): every format's
+/// names, and any `.jsonl` or `.jsonl.zst`.
+fn log_name(name: &str) -> bool {
+    name.ends_with(".jsonl")
+        || name.ends_with(".jsonl.zst")
+        || formats::FORMATS.iter().any(|f| f.is_log_name(name))
+}
+
+/// Whether a file of `agent` named `name` is a leftover copy, as its format tells.
+fn leftover(agent: Agent, name: &str) -> bool {
+    formats::format_of(agent).is_ok_and(|f| f.is_leftover(name))
 }
 
 /// Keeps a Claude Code project folder when the working directory its sessions ran in passes.
@@ -117,6 +147,33 @@ impl Locations {
     }
 }
 
+/// Claude Code's transcript retention: `cleanupPeriodDays` from the first `settings.json` of its config
+/// directories that sets it, else its default of 30 days. Returns the days and where they came from.
+pub fn claude_cleanup_days(loc: &Locations) -> (u64, String) {
+    use std::io::Read;
+    for root in loc.claude_roots() {
+        let path = root.join("settings.json");
+        let Ok(file) = formats::open_regular(&path) else {
+            continue;
+        };
+        let mut text = String::new();
+        if file.take(1024 * 1024).read_to_string(&mut text).is_err() {
+            continue;
+        }
+        #[derive(serde::Deserialize)]
+        struct Settings {
+            #[serde(rename = "cleanupPeriodDays", default)]
+            cleanup_period_days: Option<serde_json::Value>,
+        }
+        if let Ok(s) = serde_json::from_str::<Settings>(&text)
+            && let Some(days) = s.cleanup_period_days.as_ref().and_then(|v| v.as_u64())
+        {
+            return (days, format!("cleanupPeriodDays in {}", path.display()));
+        }
+    }
+    (30, "Claude Code's default cleanupPeriodDays".to_owned())
+}
+
 /// What discovery found.
 #[derive(Debug, Default)]
 pub struct Discovered {
@@ -128,6 +185,8 @@ pub struct Discovered {
     pub unrecognized: Vec<PathBuf>,
     /// Files left out because they were last modified before `--since`.
     pub older_than_since: u64,
+    /// Folders (or entries) that could not be listed or read, with the reason: reported as unreadable.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 /// Finds every log file to read.
@@ -138,21 +197,29 @@ pub fn discover(loc: &Locations) -> Result<Discovered> {
             add_logs_path(loc, path, &mut found)?;
         }
     } else {
-        if loc.wants(Agent::ClaudeCode) {
-            for root in loc.claude_roots() {
-                let projects = root.join("projects");
-                if !projects.is_dir() {
+        for format in formats::FORMATS {
+            if !loc.wants(format.agent()) {
+                continue;
+            }
+            let per_project = format.keeps_project_folders();
+            let scoped = !loc.claude_projects.is_empty() || loc.project_cwd.is_some();
+            for root in format.log_roots(loc) {
+                if !root.is_dir() || found.roots.contains(&root) {
                     continue;
                 }
-                found.roots.push(projects.clone());
-                if loc.claude_projects.is_empty() && loc.project_cwd.is_none() {
-                    walk(loc, &projects, Agent::ClaudeCode, &mut found, |name| {
-                        name.ends_with(".jsonl")
-                    });
+                found.roots.push(root.clone());
+                if !(per_project && scoped) {
+                    walk(loc, &root, *format, &mut found);
                     continue;
                 }
-                let Ok(entries) = std::fs::read_dir(&projects) else {
-                    continue;
+                // One folder per project: only the repository's own (by name, or by the cwd its first
+                // log records).
+                let entries = match std::fs::read_dir(&root) {
+                    Ok(entries) => entries,
+                    Err(e) => {
+                        found.unreadable.push((root.clone(), e.to_string()));
+                        continue;
+                    }
                 };
                 for entry in entries.flatten() {
                     let name = entry.file_name().to_string_lossy().into_owned();
@@ -165,23 +232,8 @@ pub fn discover(loc: &Locations) -> Result<Discovered> {
                             project_cwd(&entry.path()).is_none_or(|cwd| (f.0)(&cwd))
                         });
                     if keep {
-                        walk(loc, &entry.path(), Agent::ClaudeCode, &mut found, |name| {
-                            name.ends_with(".jsonl")
-                        });
+                        walk(loc, &entry.path(), *format, &mut found);
                     }
-                }
-            }
-        }
-        if loc.wants(Agent::Codex)
-            && let Some(home) = loc.codex_root()
-        {
-            for sub in ["sessions", "archived_sessions"] {
-                let dir = home.join(sub);
-                if dir.is_dir() {
-                    found.roots.push(dir.clone());
-                    walk(loc, &dir, Agent::Codex, &mut found, |name| {
-                        name.starts_with("rollout-") && name.ends_with(".jsonl")
-                    });
                 }
             }
         }
@@ -208,27 +260,34 @@ fn recent_enough(loc: &Locations, meta: &std::fs::Metadata, found: &mut Discover
     }
 }
 
-/// A directory entry that could not be read (broken link, permissions): kept as a source so that it
-/// is reported by name as unreadable, instead of silently missing from the totals.
+/// A directory entry that could not be read (broken link, permissions): a log file is kept as a source so
+/// that it is reported by name as unreadable; a folder (a project or `subagents/` folder that cannot be
+/// listed) is reported as unreadable with the reason, instead of silently missing from the totals.
 fn unreadable(e: walkdir::Error, agent: Agent, found: &mut Discovered) {
-    if let Some(path) = e.path()
-        && path.extension().is_some_and(|x| x == "jsonl")
-    {
+    let Some(path) = e.path() else { return };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if log_name(&name) {
         found.sources.push(Source {
             path: path.to_path_buf(),
             agent,
             size: 0,
+            leftover: leftover(agent, &name),
         });
+    } else {
+        let why = e
+            .io_error()
+            .map_or_else(|| e.to_string(), ToString::to_string);
+        found
+            .unreadable
+            .push((path.to_path_buf(), format!("folder not read: {why}")));
     }
 }
 
-fn walk(
-    loc: &Locations,
-    root: &Path,
-    agent: Agent,
-    found: &mut Discovered,
-    keep: impl Fn(&str) -> bool,
-) {
+fn walk(loc: &Locations, root: &Path, format: &dyn formats::Format, found: &mut Discovered) {
+    let agent = format.agent();
     for entry in WalkDir::new(root).follow_links(true) {
         let entry = match entry {
             Ok(e) => e,
@@ -241,36 +300,38 @@ fn walk(
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        if !keep(&name) {
+        if !format.is_log_name(&name) {
             continue;
         }
         if let Some(prefix) = &loc.session_prefix
-            && !named_after(entry.path(), root, agent, prefix)
+            && !format.named_after(entry.path(), root, prefix)
         {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
-        if !recent_enough(loc, &meta, found) {
+        if !meta.is_file() || !recent_enough(loc, &meta, found) {
             continue;
         }
         found.sources.push(Source {
             path: entry.path().to_path_buf(),
             agent,
             size: meta.len(),
+            leftover: leftover(agent, &name),
         });
     }
 }
 
-/// The `cwd` logged by a project folder's first transcript (read from its first 64 KiB), if any.
+/// The `cwd` logged by a project folder's first transcript (read from its first 64 KiB), if any. Only a
+/// regular file is opened: a FIFO named `*.jsonl` is passed over, never waited on.
 fn project_cwd(dir: &Path) -> Option<PathBuf> {
     use std::io::Read;
-    let file = std::fs::read_dir(dir)
+    let mut f = std::fs::read_dir(dir)
         .ok()?
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))?;
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .find_map(|p| formats::open_regular(&p).ok())?;
     let mut buf = vec![0; 64 * 1024];
-    let mut f = std::fs::File::open(file).ok()?;
     let n = f.read(&mut buf).ok()?;
     let text = &buf[..n];
     let key = b"\"cwd\":";
@@ -296,23 +357,6 @@ fn project_cwd(dir: &Path) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// True when a log file's name (or, for a Claude subagent file, its session folder's) starts with the
-/// session id prefix.
-fn named_after(path: &Path, root: &Path, agent: Agent, prefix: &str) -> bool {
-    match agent {
-        Agent::Codex => path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .is_some_and(|s| s.contains(&format!("-{prefix}"))),
-        _ => path
-            .strip_prefix(root)
-            .unwrap_or(path)
-            .components()
-            .filter_map(|c| c.as_os_str().to_str())
-            .any(|c| c.starts_with(prefix)),
-    }
-}
-
 fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
@@ -323,13 +367,27 @@ fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result
             path: path.to_path_buf(),
         })?;
         if loc.wants(agent) && recent_enough(loc, &meta, found) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             found.sources.push(Source {
                 path: path.to_path_buf(),
                 agent,
                 size: meta.len(),
+                leftover: leftover(agent, &name),
             });
         }
         return Ok(());
+    }
+    if !meta.is_dir() {
+        return Err(Error::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file or folder (a FIFO, socket or device is never read)",
+            ),
+        });
     }
     found.roots.push(path.to_path_buf());
     for entry in WalkDir::new(path).follow_links(true) {
@@ -346,11 +404,11 @@ fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        if !name.ends_with(".jsonl") {
+        if !log_name(&name) {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
-        if meta.len() == 0 || !recent_enough(loc, &meta, found) {
+        if !meta.is_file() || meta.len() == 0 || !recent_enough(loc, &meta, found) {
             continue;
         }
         match formats::sniff(entry.path()) {
@@ -358,6 +416,7 @@ fn add_logs_path(loc: &Locations, path: &Path, found: &mut Discovered) -> Result
                 path: entry.path().to_path_buf(),
                 agent,
                 size: meta.len(),
+                leftover: leftover(agent, &name),
             }),
             Ok(Some(_)) => {}
             Ok(None) | Err(_) => found.unrecognized.push(entry.path().to_path_buf()),

@@ -64,6 +64,18 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A report that cannot be written as JSON: JSON text is UTF-8, so a repository or log path that
+    /// is not cannot be put in it.
+    #[error(
+        "cannot print the {schema} document: {message} (JSON holds only UTF-8 text; a repository or \
+         log path that is not UTF-8 can only be shown by the table output)"
+    )]
+    Json {
+        /// The document's schema.
+        schema: &'static str,
+        /// What serde_json said.
+        message: String,
+    },
     /// A hook file that agent-audit did not write, which it will not remove or replace.
     #[error(
         "`{path}` was not installed by agent-audit (it has no `# agent-audit hook` header line): {what}"

@@ -24,8 +24,15 @@ use crate::error::{Error, Result};
 pub const HEADER: &str =
     "# agent-audit hook v1 (managed: do not edit; run `agent-audit hook uninstall` to remove)";
 
-/// What every version of [`HEADER`] starts with: how install and uninstall recognise their own file.
+/// What every version of [`HEADER`] starts with; the version number follows, then [`HEADER_TAIL`].
 const MARKER: &str = "# agent-audit hook v";
+
+/// What every version of [`HEADER`] ends with, after its version number.
+const HEADER_TAIL: &str = " (managed: do not edit; run `agent-audit hook uninstall` to remove)";
+
+/// A hook file larger than this is not one agent-audit wrote (its scripts are about 3 KiB): it is
+/// never read whole.
+const MAX_MANAGED_SIZE: u64 = 64 * 1024;
 
 /// The suffix an existing hook is renamed with when agent-audit's hook takes its place.
 pub const CHAINED_SUFFIX: &str = ".agent-audit-chained";
@@ -214,6 +221,7 @@ pub fn install(repo_dir: &Path, opts: &HookOptions, exe: &Path) -> Result<Instal
         )));
     }
     let dir = hooks_dir_of(&repo)?;
+    refuse_a_hooks_folder_leaving_the_work_tree(&repo, &dir)?;
     let path = dir.join(opts.kind.name());
     let chained = chained_path(&path);
     let content = script_text(opts.kind, &rules, exe);
@@ -244,24 +252,16 @@ pub fn install(repo_dir: &Path, opts: &HookOptions, exe: &Path) -> Result<Instal
                     chained.display()
                 )));
             }
-            let tmp = temp_path(&path);
-            write_file(&tmp, &content)?;
-            std::fs::rename(&path, &chained).map_err(|source| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::HookFile {
-                    action: "move aside",
-                    path: path.clone(),
-                    source,
-                }
-            })?;
-            if let Err(source) = std::fs::rename(&tmp, &path) {
-                // Leave things as they were.
+            let tmp = temp_script(&path, &content)?;
+            // `rename` moves a symlink itself, never what it points to.
+            std::fs::rename(&path, &chained).map_err(io("move aside", &path))?;
+            if let Err(e) = tmp.persist(&path) {
+                // Leave things as they were (dropping the temporary file removes it).
                 let _ = std::fs::rename(&chained, &path);
-                let _ = std::fs::remove_file(&tmp);
                 return Err(Error::HookFile {
                     action: "write",
                     path,
-                    source,
+                    source: e.error,
                 });
             }
             (InstallStatus::Created, true)
@@ -310,12 +310,21 @@ pub fn uninstall(repo_dir: &Path, kind: HookKind) -> Result<UninstallReport> {
     })
 }
 
-/// True when `content` is a hook script agent-audit wrote (its [`HEADER`] is among the first lines).
+/// True when `content` is a hook script agent-audit wrote: `#!/bin/sh`, then exactly the [`HEADER`]
+/// line of some version (`# agent-audit hook v<N> (managed: …)`). A user's hook that merely mentions
+/// the marker, in a comment or further down, is not ours.
 pub fn is_managed(content: &[u8]) -> bool {
-    content
-        .split(|&b| b == b'\n')
-        .take(5)
-        .any(|line| line.starts_with(MARKER.as_bytes()))
+    let mut lines = content.split(|&b| b == b'\n');
+    lines.next() == Some(b"#!/bin/sh".as_slice()) && lines.next().is_some_and(is_header_line)
+}
+
+/// `# agent-audit hook v<digits>` followed by exactly [`HEADER_TAIL`].
+fn is_header_line(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(MARKER.as_bytes()) else {
+        return false;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && &rest[digits..] == HEADER_TAIL.as_bytes()
 }
 
 /// The script [`install`] writes for `opts` (which also checks the rules first).
@@ -500,12 +509,6 @@ fn chained_path(hook: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn temp_path(hook: &Path) -> PathBuf {
-    let mut name = hook.as_os_str().to_owned();
-    name.push(".agent-audit-new");
-    PathBuf::from(name)
-}
-
 /// What is at a hook's path.
 enum Existing {
     /// Nothing.
@@ -535,10 +538,23 @@ fn existing(path: &Path) -> Result<Existing> {
         )));
     }
     if meta.file_type().is_symlink() {
-        // Ours are plain files: a symlink is someone else's, even when it points at one of ours.
+        // Ours are plain files: a symlink is someone else's, even when it points at one of ours. It is
+        // moved aside as a link (never followed) — but only when it points inside the hooks folder: a
+        // link out of it (a tracked `core.hooksPath` folder can hold one to any file) is refused.
+        if !link_stays_inside(path) {
+            return Err(Error::Usage(format!(
+                "`{}` is a symbolic link to a file outside the hooks folder: agent-audit will not \
+                 replace or move it; remove the link, or point it inside the folder, and install again",
+                path.display()
+            )));
+        }
         return Ok(Existing::Foreign);
     }
-    let content = std::fs::read(path).map_err(io("read", path))?;
+    if !meta.is_file() || meta.len() > MAX_MANAGED_SIZE {
+        // A FIFO, a socket, a device or a big file: not ours, and never opened (a FIFO would block).
+        return Ok(Existing::Foreign);
+    }
+    let content = read_hook(path)?;
     if is_managed(&content) {
         Ok(Existing::Managed {
             content,
@@ -572,30 +588,142 @@ fn exists(path: &Path) -> Result<bool> {
     }
 }
 
-/// Writes `content` beside `path` and renames it over `path`, so git never runs a half-written hook.
-fn write_script(path: &Path, content: &str) -> Result<()> {
-    let tmp = temp_path(path);
-    write_file(&tmp, content)?;
-    std::fs::rename(&tmp, path).map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::HookFile {
-            action: "write",
-            path: path.to_path_buf(),
-            source,
+/// A hooks folder inside the work tree (a relative `core.hooksPath`, husky-style) is tracked content:
+/// whoever wrote the branch may have made it, or a folder on its way, a symbolic link to anywhere. Such a
+/// folder must resolve to a place inside the work tree (or the git dir); an absolute `core.hooksPath`
+/// set outside the work tree is the user's own choice and is taken as it is.
+fn refuse_a_hooks_folder_leaving_the_work_tree(repo: &Repository, dir: &Path) -> Result<()> {
+    let Some(root) = repo.workdir() else {
+        return Ok(());
+    };
+    if !dir.starts_with(root) {
+        return Ok(());
+    }
+    let inside = |p: &Path| {
+        [root, repo.commondir()]
+            .iter()
+            .filter_map(|r| std::fs::canonicalize(r).ok())
+            .any(|r| p.starts_with(r))
+    };
+    // The deepest part of the folder's path that exists, with every link on the way resolved.
+    let mut existing = dir;
+    let resolved = loop {
+        match std::fs::canonicalize(existing) {
+            Ok(p) => break Some(p),
+            Err(_) if std::fs::symlink_metadata(existing).is_ok() => break None, // a dangling link
+            Err(_) => match existing.parent() {
+                Some(parent) => existing = parent,
+                None => break None,
+            },
         }
-    })
+    };
+    match resolved {
+        Some(p) if inside(&p) => Ok(()),
+        _ => Err(Error::Usage(format!(
+            "the hooks folder `{}` (core.hooksPath) leads out of the work tree through a symbolic \
+             link: agent-audit will not write a hook there; check the folder, or set an absolute \
+             core.hooksPath",
+            dir.display()
+        ))),
+    }
 }
 
-/// Writes an executable (0755) file.
-fn write_file(path: &Path, content: &str) -> Result<()> {
-    std::fs::write(path, content).map_err(io("write", path))?;
+/// True when the symlink at `link` points inside its own folder (after resolving every link on the
+/// way when the target exists; lexically when it dangles).
+fn link_stays_inside(link: &Path) -> bool {
+    let Some(dir) = link.parent() else {
+        return false;
+    };
+    let Ok(dir) = std::fs::canonicalize(dir) else {
+        return false;
+    };
+    let Ok(target) = std::fs::read_link(link) else {
+        return false;
+    };
+    let resolved = match std::fs::canonicalize(link) {
+        Ok(t) => t,
+        Err(_) => lexically_normal(&dir.join(target)),
+    };
+    resolved != dir && resolved.starts_with(&dir)
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn lexically_normal(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Reads a hook file that `symlink_metadata` saw as a small regular file, without following a link
+/// swapped in since, and without blocking on a FIFO.
+fn read_hook(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = opts.open(path).map_err(io("read", path))?;
+    let meta = file.metadata().map_err(io("read", path))?;
+    if !meta.is_file() {
+        return Ok(Vec::new());
+    }
+    let mut content = Vec::new();
+    file.take(MAX_MANAGED_SIZE + 1)
+        .read_to_end(&mut content)
+        .map_err(io("read", path))?;
+    Ok(content)
+}
+
+/// Writes `content` to a new temporary file beside `path` and renames it over `path`, so git never runs
+/// a half-written hook.
+fn write_script(path: &Path, content: &str) -> Result<()> {
+    let tmp = temp_script(path, content)?;
+    tmp.persist(path).map_err(|e| Error::HookFile {
+        action: "write",
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// A new executable (0755) file in `path`'s folder, holding `content`. Its name is random and it is
+/// created exclusively (`O_CREAT|O_EXCL`): a file or link planted in the hooks folder is never written
+/// through, and its mode is set on the open file, not through a path. Dropped unpersisted, it is removed.
+fn temp_script(path: &Path, content: &str) -> Result<tempfile::NamedTempFile> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let prefix = format!(
+        ".{}.agent-audit-",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io("create a temporary file in", dir))?;
+    tmp.write_all(content.as_bytes())
+        .and_then(|_| tmp.flush())
+        .map_err(io("write", tmp.path()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o755))
             .map_err(io("make executable", path))?;
     }
-    Ok(())
+    Ok(tmp)
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
@@ -659,7 +787,18 @@ mod tests {
         // The marker must start a line near the top, not sit anywhere in the file.
         assert!(!is_managed(b"#!/bin/sh\necho '# agent-audit hook v1'\n"));
         assert!(!is_managed(b"1\n2\n3\n4\n5\n# agent-audit hook v1\n"));
-        assert!(is_managed(b"#!/bin/sh\n# agent-audit hook v7 (future)\n"));
+        let future = HEADER.replace("hook v1 ", "hook v12 ");
+        assert!(is_managed(format!("#!/bin/sh\n{future}\n").as_bytes()));
+        assert_eq!(HEADER, format!("{MARKER}1{HEADER_TAIL}"));
+        // Only the exact line agent-audit writes, second after the shebang.
+        assert!(!is_managed(
+            b"#!/bin/sh\n# agent-audit hook v1 was here; this is my own\n"
+        ));
+        assert!(!is_managed(format!("#!/bin/sh\n#\n{HEADER}\n").as_bytes()));
+        assert!(!is_managed(format!("#!/bin/bash\n{HEADER}\n").as_bytes()));
+        assert!(!is_managed(
+            format!("#!/bin/sh\n{HEADER} and more\n").as_bytes()
+        ));
     }
 
     #[cfg(unix)]
@@ -838,7 +977,12 @@ mod tests {
             std::fs::read_to_string(hooks.join("pre-push.agent-audit-chained")).expect("read"),
             "#!/bin/sh\necho old\n"
         );
-        assert!(!hooks.join("pre-push.agent-audit-new").exists());
+        let left: Vec<_> = std::fs::read_dir(&hooks)
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name())
+            .filter(|n| !n.to_string_lossy().ends_with(".sample"))
+            .collect();
+        assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
     }
 
     #[cfg(unix)]
@@ -849,21 +993,50 @@ mod tests {
         let hooks = dir.path().join(".git/hooks");
         std::fs::create_dir_all(&hooks).expect("mkdir");
         // Dangling on purpose: `exists()` would say false, the link is still the user's.
-        std::os::unix::fs::symlink("../../shared/pre-push", hooks.join("pre-push")).expect("link");
+        std::os::unix::fs::symlink("team/pre-push", hooks.join("pre-push")).expect("link");
         let r =
             install(dir.path(), &opts(HookKind::PrePush, &[]), Path::new("/a")).expect("install");
         assert!(r.moved_aside);
         let chained = hooks.join("pre-push.agent-audit-chained");
         assert_eq!(
             std::fs::read_link(&chained).expect("still a link"),
-            Path::new("../../shared/pre-push")
+            Path::new("team/pre-push")
         );
         let u = uninstall(dir.path(), HookKind::PrePush).expect("uninstall");
         assert!(u.removed && u.restored_from.is_some());
         assert_eq!(
             std::fs::read_link(hooks.join("pre-push")).expect("link back"),
-            Path::new("../../shared/pre-push")
+            Path::new("team/pre-push")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_hook_pointing_out_of_the_folder_is_refused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        repo_with_commit(dir.path());
+        let hooks = dir.path().join(".git/hooks");
+        std::fs::create_dir_all(&hooks).expect("mkdir");
+        for target in [
+            "../../shared/pre-push",
+            "/etc/passwd",
+            "../hooks-elsewhere/x",
+        ] {
+            let link = hooks.join("pre-push");
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(target, &link).expect("link");
+            let err = install(dir.path(), &opts(HookKind::PrePush, &[]), Path::new("/a"))
+                .expect_err(target);
+            assert!(
+                err.to_string().contains("outside the hooks folder"),
+                "{err}"
+            );
+            assert_eq!(
+                std::fs::read_link(&link).expect("link kept"),
+                Path::new(target)
+            );
+            assert!(!hooks.join("pre-push.agent-audit-chained").exists());
+        }
     }
 
     #[cfg(unix)]

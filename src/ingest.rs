@@ -6,10 +6,17 @@
 //!    one session.
 //! 2. A Codex session found in two files (`sessions/` and `archived_sessions/`) is read from the larger file
 //!    only; the other is reported as a duplicate.
+//!    That covers a rollout present as plain `.jsonl`, as `.jsonl.zst` and in `archived_sessions/`: one
+//!    session, read once (the sizes compared are of the decompressed lines).
 //! 3. A Claude Code response (`message.id` + `requestId`) is counted once across all files: in the earliest
-//!    session that holds it, with the field-wise largest usage any copy shows. Resumed sessions replay
-//!    their parent's lines and subagent responses also appear in the parent's `agent_progress` records;
-//!    both are copies, not new spend.
+//!    session that holds it. Within one session its copies fold into the field-wise largest usage (the
+//!    streaming snapshots of one response). Across sessions a copy is folded only when one usage is at
+//!    least the other in every field (a resumed session replaying its parent, a subagent's responses also
+//!    in the parent's `agent_progress` records: copies, not new spend), and the larger one is kept whole;
+//!    two sessions whose copies disagree field against field (a reused id) each keep their own step, and
+//!    both sessions note the conflict.
+//! 4. Claude Code leftovers (`*.orphaned-*.jsonl`, `*.jsonl.superseded-*`) are read after every other file:
+//!    only their responses that no other file holds are counted, and the session notes how many.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -41,6 +48,9 @@ pub struct Ingested {
     pub duplicate_files: Vec<PathBuf>,
     /// Files with skipped lines, and their counts (shown by `-v`).
     pub skipped_by_file: Vec<(PathBuf, Skips)>,
+    /// Responses whose key (`message.id` + `requestId`) appears in two sessions with token counts that
+    /// disagree: each session keeps its own (reported in both sessions' notes).
+    pub conflicting_responses: u64,
 }
 
 /// Reads `sources` (in parallel) and merges them. `on_file` is called after each file (progress bars).
@@ -48,7 +58,8 @@ pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) 
     let results: Vec<_> = sources
         .par_iter()
         .map(|src| {
-            let r = formats::parse_file(src.agent, &src.path, depth);
+            // Up to the size seen at discovery: a file the agent is still writing is not chased.
+            let r = formats::parse_file_upto(src.agent, &src.path, Some(src.size), depth);
             on_file(src.size);
             (src, r)
         })
@@ -77,6 +88,7 @@ pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) 
     out.skipped_by_file.sort_by(|a, b| a.0.cmp(&b.0));
     out.unreadable.sort();
 
+    let (leftovers, logs): (Vec<_>, Vec<_>) = logs.into_iter().partition(|(src, _)| src.leftover);
     let mut index: HashMap<(Agent, String), usize> = HashMap::new();
     let mut sessions: Vec<Session> = Vec::new();
     let mut codex_bytes: HashMap<String, u64> = HashMap::new();
@@ -105,13 +117,18 @@ pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) 
             }
         }
     }
+    if !leftovers.is_empty() {
+        out.duplicate_steps += add_leftovers(leftovers, &mut sessions, &mut index);
+    }
 
     sessions.sort_by(|a, b| {
         a.started_at
             .cmp(&b.started_at)
             .then_with(|| a.id.cmp(&b.id))
     });
-    out.duplicate_steps = dedup_responses(&mut sessions);
+    let (dropped, conflicts) = dedup_responses(&mut sessions);
+    out.duplicate_steps += dropped;
+    out.conflicting_responses = conflicts;
     for s in &mut sessions {
         s.steps.sort_by_key(|step| step.at);
     }
@@ -133,16 +150,91 @@ fn absorb(into: &mut Session, other: Session) {
     if into.branch.is_none() {
         into.branch = other.branch;
     }
+    // The agent's own running total: the latest record of any of the session's files.
+    if let Some(r) = other.agent_reported
+        && into
+            .agent_reported
+            .as_ref()
+            .is_none_or(|mine| r.at.is_some() && r.at > mine.at)
+    {
+        into.agent_reported = Some(r);
+    }
     into.steps.extend(other.steps);
     into.files.extend(other.files);
     into.skipped.merge(&other.skipped);
     into.notes.extend(other.notes);
 }
 
-/// Keeps each keyed response once (in the earliest session), with the largest usage seen for it.
-fn dedup_responses(sessions: &mut [Session]) -> u64 {
+/// Adds the leftover files' sessions: only the responses no other file holds (by key; a response without
+/// a key only when no other file holds its session). Returns the responses dropped as copies.
+fn add_leftovers(
+    leftovers: Vec<(&Source, formats::FileLog)>,
+    sessions: &mut Vec<Session>,
+    index: &mut HashMap<(Agent, String), usize>,
+) -> u64 {
+    let known: std::collections::HashSet<Box<str>> = sessions
+        .iter()
+        .flat_map(|s| s.steps.iter().filter_map(|st| st.dedup_key.clone()))
+        .collect();
+    let mut dropped = 0;
+    for (src, log) in leftovers {
+        for mut session in log.sessions {
+            let key = (session.agent, session.id.clone());
+            let existing = index.get(&key).copied();
+            let before = session.steps.len();
+            session.steps.retain(|st| match &st.dedup_key {
+                Some(k) => !known.contains(k),
+                None => existing.is_none(),
+            });
+            let kept = session.steps.len();
+            dropped += (before - kept) as u64;
+            let name = src.path.display();
+            let note = if kept == 0 {
+                format!(
+                    "leftover {name} (orphaned/superseded copy): all {before} responses are counted \
+                     from other files, none from it"
+                )
+            } else {
+                format!(
+                    "leftover {name} (orphaned/superseded copy): {kept} responses found in no other \
+                     file are counted from it ({} already counted elsewhere)",
+                    before - kept
+                )
+            };
+            match existing {
+                Some(i) => {
+                    sessions[i].notes.push(note);
+                    absorb(&mut sessions[i], session);
+                }
+                None if kept > 0 => {
+                    session.notes.push(note);
+                    index.insert(key, sessions.len());
+                    sessions.push(session);
+                }
+                None => {}
+            }
+        }
+    }
+    dropped
+}
+
+/// True when `a` is at least `b` in every field: `b` can be a partial copy of the response `a` is.
+fn covers(a: &crate::model::Usage, b: &crate::model::Usage) -> bool {
+    a.input >= b.input
+        && a.output >= b.output
+        && a.cache_read >= b.cache_read
+        && a.cache_write_5m >= b.cache_write_5m
+        && a.cache_write_1h >= b.cache_write_1h
+        && a.reasoning >= b.reasoning
+}
+
+/// Keeps each keyed response once (in the earliest session): within a session with the field-wise largest
+/// usage seen for it; across sessions only when one copy covers the other (the larger is kept whole),
+/// else both sessions keep their own and the conflict is noted. Returns (copies dropped, conflicts).
+fn dedup_responses(sessions: &mut [Session]) -> (u64, u64) {
     let mut first: HashMap<Box<str>, (usize, usize)> = HashMap::new();
     let mut dropped = 0;
+    let mut conflicts: HashMap<(usize, usize), u64> = HashMap::new();
     for si in 0..sessions.len() {
         let steps = std::mem::take(&mut sessions[si].steps);
         let mut kept = Vec::with_capacity(steps.len());
@@ -153,16 +245,24 @@ fn dedup_responses(sessions: &mut [Session]) -> u64 {
             };
             match first.get(&key) {
                 Some(&(fs, fi)) => {
-                    dropped += 1;
                     let target = if fs == si {
                         &mut kept[fi]
                     } else {
                         &mut sessions[fs].steps[fi]
                     };
                     let merged = match (target.usage, step.usage) {
-                        (Some(a), Some(b)) => Some(a.max(b)),
+                        (Some(a), Some(b)) if fs == si => Some(a.max(b)),
+                        (Some(a), Some(b)) if covers(&a, &b) => Some(a),
+                        (Some(a), Some(b)) if covers(&b, &a) => Some(b),
+                        (Some(_), Some(_)) => {
+                            // The same key, other counts, another session: not a copy to fold.
+                            *conflicts.entry((fs, si)).or_default() += 1;
+                            kept.push(step);
+                            continue;
+                        }
                         (a, b) => a.or(b),
                     };
+                    dropped += 1;
                     target.usage = merged;
                     // A copy may carry tool calls the first one lacked (a later content block).
                     for call in step.tool_calls {
@@ -179,7 +279,20 @@ fn dedup_responses(sessions: &mut [Session]) -> u64 {
         }
         sessions[si].steps = kept;
     }
-    dropped
+    let mut pairs: Vec<_> = conflicts.into_iter().collect();
+    pairs.sort();
+    let mut total = 0;
+    for ((a, b), n) in pairs {
+        total += n;
+        let (id_a, id_b) = (sessions[a].id.clone(), sessions[b].id.clone());
+        for (at, other) in [(a, &id_b), (b, &id_a)] {
+            sessions[at].notes.push(format!(
+                "{n} response id(s) also in session {other} with other token counts: not the same \
+                 response, each session keeps its own"
+            ));
+        }
+    }
+    (dropped, total)
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -191,4 +304,156 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         cur = inner.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assistant(session: &str, ts: &str, id: &str, input: u64, output: u64) -> String {
+        serde_json::json!({
+            "type": "assistant", "sessionId": session, "timestamp": ts, "requestId": format!("req_{id}"),
+            "message": {"id": format!("msg_{id}"), "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+                "usage": {"input_tokens": input, "output_tokens": output}}
+        })
+        .to_string()
+    }
+
+    fn source(dir: &Path, name: &str, lines: &[String]) -> Source {
+        let path = dir.join(name);
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+        Source {
+            size: std::fs::metadata(&path).expect("meta").len(),
+            leftover: crate::discover::is_leftover(name),
+            path,
+            agent: Agent::ClaudeCode,
+        }
+    }
+
+    use std::path::Path;
+
+    fn read(sources: &[Source]) -> Ingested {
+        ingest(sources, Depth::Full, &|_| {})
+    }
+
+    fn usage_of(ing: &Ingested, id: &str) -> crate::model::Usage {
+        ing.sessions
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.usage().0)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_reused_response_key_in_another_session_is_not_merged_field_wise() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = source(
+            dir.path(),
+            "a.jsonl",
+            &[assistant("a", "2026-01-01T10:00:00Z", "1", 10, 5)],
+        );
+        let b = source(
+            dir.path(),
+            "b.jsonl",
+            &[assistant("b", "2026-01-02T10:00:00Z", "1", 3, 50)],
+        );
+        let ing = read(&[a, b]);
+        assert_eq!(ing.conflicting_responses, 1);
+        assert_eq!(ing.duplicate_steps, 0);
+        let (ua, ub) = (usage_of(&ing, "a"), usage_of(&ing, "b"));
+        assert_eq!((ua.input, ua.output), (10, 5), "a keeps its own");
+        assert_eq!((ub.input, ub.output), (3, 50), "b keeps its own");
+        for s in &ing.sessions {
+            assert!(s.notes.iter().any(|n| n.contains("other token counts")));
+        }
+    }
+
+    #[test]
+    fn a_copy_in_a_resumed_session_is_counted_once_with_the_larger_usage() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = source(
+            dir.path(),
+            "a.jsonl",
+            &[assistant("a", "2026-01-01T10:00:00Z", "1", 10, 5)],
+        );
+        let b = source(
+            dir.path(),
+            "b.jsonl",
+            &[
+                assistant("b", "2026-01-02T10:00:00Z", "1", 10, 40),
+                assistant("b", "2026-01-02T10:00:01Z", "2", 1, 1),
+            ],
+        );
+        let ing = read(&[a, b]);
+        assert_eq!((ing.conflicting_responses, ing.duplicate_steps), (0, 1));
+        let (ua, ub) = (usage_of(&ing, "a"), usage_of(&ing, "b"));
+        assert_eq!((ua.input, ua.output), (10, 40));
+        assert_eq!((ub.input, ub.output), (1, 1));
+    }
+
+    #[test]
+    fn a_leftover_counts_only_what_no_other_file_holds() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let main = source(
+            dir.path(),
+            "s.jsonl",
+            &[
+                assistant("s", "2026-01-01T10:00:00Z", "1", 10, 5),
+                assistant("s", "2026-01-01T10:00:01Z", "2", 20, 5),
+            ],
+        );
+        let orphan = source(
+            dir.path(),
+            "s.orphaned-1767261600.jsonl",
+            &[
+                assistant("s", "2026-01-01T10:00:00Z", "1", 10, 5),
+                assistant("s", "2026-01-01T10:00:01Z", "2", 20, 5),
+                assistant("s", "2026-01-01T10:00:02Z", "3", 300, 5),
+            ],
+        );
+        let superseded = source(
+            dir.path(),
+            "s.jsonl.superseded-1767261700",
+            &[assistant("s", "2026-01-01T10:00:00Z", "1", 10, 5)],
+        );
+        let ing = read(&[main, orphan, superseded]);
+        assert_eq!(ing.sessions.len(), 1);
+        let u = usage_of(&ing, "s");
+        assert_eq!((u.input, u.output), (330, 15));
+        assert_eq!(ing.duplicate_steps, 3);
+        let notes = &ing.sessions[0].notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("1 responses found in no other file"))
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("all 1 responses are counted from other files"))
+        );
+    }
+
+    #[test]
+    fn a_file_still_being_written_is_read_up_to_its_discovered_size() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let src = source(
+            dir.path(),
+            "s.jsonl",
+            &[assistant("s", "2026-01-01T10:00:00Z", "1", 10, 5)],
+        );
+        // The agent appends after discovery.
+        let mut more = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&src.path)
+            .expect("open");
+        std::io::Write::write_all(
+            &mut more,
+            (assistant("s", "2026-01-01T10:00:01Z", "2", 99, 99) + "\n").as_bytes(),
+        )
+        .expect("append");
+        let ing = read(&[src]);
+        assert_eq!(ing.lines, 1);
+        assert_eq!(usage_of(&ing, "s").input, 10);
+    }
 }

@@ -2,7 +2,8 @@
 //! calls and the edits they produced.
 //!
 //! Plain data, no I/O. Formats build it, `ingest` merges and deduplicates it, metrics and renderers read it.
-//! Token counts are exact `u64`s; a count that the log does not carry is `None`, never `0`.
+//! Token counts are exact `u64`s; a count that the log does not carry is `None`, never `0`. Sums saturate at
+//! `u64::MAX` instead of wrapping (a hostile log cannot turn a huge count into a small one).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -61,17 +62,22 @@ pub struct Usage {
 impl Usage {
     /// All cache writes, whatever their lifetime.
     pub fn cache_write(&self) -> u64 {
-        self.cache_write_5m + self.cache_write_1h
+        self.cache_write_5m.saturating_add(self.cache_write_1h)
     }
 
     /// Every token billed: input, output and both cache kinds (reasoning is inside output).
     pub fn total(&self) -> u64 {
-        self.input + self.output + self.cache_read + self.cache_write()
+        self.input
+            .saturating_add(self.output)
+            .saturating_add(self.cache_read)
+            .saturating_add(self.cache_write())
     }
 
     /// The prompt size the model saw: fresh input plus cache reads and writes.
     pub fn prompt(&self) -> u64 {
-        self.input + self.cache_read + self.cache_write()
+        self.input
+            .saturating_add(self.cache_read)
+            .saturating_add(self.cache_write())
     }
 
     /// Field-wise maximum: how repeated snapshots of one response are folded (the streaming snapshot
@@ -89,14 +95,89 @@ impl Usage {
 }
 
 impl std::ops::AddAssign for Usage {
+    /// Field-wise sum, saturating at `u64::MAX`.
     fn add_assign(&mut self, o: Usage) {
-        self.input += o.input;
-        self.output += o.output;
-        self.cache_read += o.cache_read;
-        self.cache_write_5m += o.cache_write_5m;
-        self.cache_write_1h += o.cache_write_1h;
-        self.reasoning += o.reasoning;
+        self.input = self.input.saturating_add(o.input);
+        self.output = self.output.saturating_add(o.output);
+        self.cache_read = self.cache_read.saturating_add(o.cache_read);
+        self.cache_write_5m = self.cache_write_5m.saturating_add(o.cache_write_5m);
+        self.cache_write_1h = self.cache_write_1h.saturating_add(o.cache_write_1h);
+        self.reasoning = self.reasoning.saturating_add(o.reasoning);
     }
+}
+
+/// An agent's own account of a session's usage and cost, as it wrote it in its log (Claude Code's
+/// `cost-state` record). Shown beside agent-audit's count, never instead of it: it includes side calls that
+/// never reach the transcript (titles, summaries, classifiers), and a resumed session's figure carries the
+/// cost restored from before the resume.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentReported {
+    /// The record it was read from (`cost-state`).
+    pub source: &'static str,
+    /// When the last such record was written (the figures are cumulative: the last one is kept).
+    pub at: Option<Timestamp>,
+    /// The agent's total cost in USD (`totalCostUSD`), if given.
+    pub total_cost_usd: Option<f64>,
+    /// Per model, as the agent reported it (`modelUsage`).
+    pub models: BTreeMap<String, ReportedModel>,
+    /// The agent said some model's cost was unknown to it (`hasUnknownModelCost`).
+    pub has_unknown_model_cost: bool,
+}
+
+/// One model's line in an [`AgentReported`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReportedModel {
+    /// Input tokens (`inputTokens`).
+    pub input: u64,
+    /// Output tokens (`outputTokens`).
+    pub output: u64,
+    /// Cache reads (`cacheReadInputTokens`).
+    pub cache_read: u64,
+    /// Cache writes (`cacheCreationInputTokens`).
+    pub cache_write: u64,
+    /// The agent's cost for the model (`costUSD`).
+    pub cost_usd: Option<f64>,
+}
+
+impl AgentReported {
+    /// The agent's total: `totalCostUSD`, else the sum of its models' costs.
+    pub fn cost_usd(&self) -> Option<f64> {
+        self.total_cost_usd.or_else(|| {
+            let costs: Vec<f64> = self.models.values().filter_map(|m| m.cost_usd).collect();
+            (!costs.is_empty()).then(|| costs.iter().sum())
+        })
+    }
+
+    /// This report set beside agent-audit's own cost of the same session.
+    pub fn compare(&self, counted_usd: Option<f64>) -> AgentReportedComparison {
+        let reported = self.cost_usd();
+        AgentReportedComparison {
+            reported: self.clone(),
+            cost_usd: reported,
+            difference_usd: reported.zip(counted_usd).map(|(r, c)| r - c),
+            explanation: AGENT_REPORTED_EXPLANATION,
+        }
+    }
+}
+
+/// Why an agent's own total and agent-audit's count differ; shown with every [`AgentReportedComparison`].
+pub const AGENT_REPORTED_EXPLANATION: &str = "Claude Code's figure includes side calls that never reach \
+the transcript (titles, summaries, classifiers, often on another model), and a resumed session's figure \
+carries the cost restored from before the resume; agent-audit counts each response the transcript holds \
+once, at list price, and keeps its own count";
+
+/// An [`AgentReported`] beside agent-audit's count of the same session (`agent_reported` in JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentReportedComparison {
+    /// What the agent wrote.
+    #[serde(flatten)]
+    pub reported: AgentReported,
+    /// The agent's total in USD.
+    pub cost_usd: Option<f64>,
+    /// The agent's total minus agent-audit's cost (`null` when either is unknown).
+    pub difference_usd: Option<f64>,
+    /// Why the two differ, in words.
+    pub explanation: &'static str,
 }
 
 /// How a response was served, when the provider bills it differently from the standard speed.
@@ -346,6 +427,8 @@ pub struct Session {
     /// Pull requests the session linked, first seen first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pull_requests: Vec<PullRequest>,
+    /// The agent's own usage and cost figures, when its log holds them (Claude Code's `cost-state`).
+    pub agent_reported: Option<AgentReported>,
 }
 
 impl Session {
@@ -363,6 +446,7 @@ impl Session {
             skipped: Skips::default(),
             notes: Vec::new(),
             pull_requests: Vec::new(),
+            agent_reported: None,
         }
     }
 

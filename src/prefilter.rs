@@ -9,6 +9,9 @@ use rayon::prelude::*;
 
 use crate::discover::Source;
 
+/// A zstd frame's first bytes.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
 /// Bytes read at a time.
 const CHUNK: usize = 1 << 20;
 
@@ -42,6 +45,7 @@ fn contains_any(
 ) -> std::io::Result<bool> {
     let mut f = std::fs::File::open(&s.path)?.take(s.size);
     let mut buf = vec![0u8; CHUNK + longest];
+    let mut first = true;
     let mut kept = 0usize; // bytes carried over from the previous chunk (a needle may straddle chunks)
     loop {
         let n = f.read(&mut buf[kept..])?;
@@ -49,6 +53,10 @@ fn contains_any(
             return Ok(false);
         }
         let end = kept + n;
+        if first && buf.starts_with(&ZSTD_MAGIC) {
+            return Ok(true); // compressed whatever its name: cannot be scanned, so it is kept
+        }
+        first = false;
         if finders.iter().any(|fi| fi.find(&buf[..end]).is_some()) {
             return Ok(true);
         }
@@ -75,6 +83,7 @@ mod tests {
                 path: p,
                 agent: Agent::ClaudeCode,
                 size: data.len() as u64,
+                leftover: false,
             }
         };
         let sources = vec![

@@ -345,14 +345,9 @@ impl PriceTable {
 
     /// Reads the `[prices."model-id"]` tables of a `--prices` file (nothing else may be in it).
     pub fn parse_overrides_file(path: &Path) -> Result<BTreeMap<String, PriceOverride>> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let file: OverridesFile = toml::from_str(&text).map_err(|e| Error::Config {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        // Bounded, regular files only, and errors that never echo the file's content.
+        let text = crate::config::read_text(path, None)?;
+        let file: OverridesFile = crate::config::parse_toml(path, &text)?;
         Ok(file.prices)
     }
 

@@ -6,7 +6,7 @@
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Span, Timestamp, ToSpan, Zoned};
+use jiff::{Span, Timestamp, Zoned};
 
 use crate::error::{Error, Result};
 
@@ -31,15 +31,17 @@ pub fn parse_instant(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Times
         return Err(bad());
     }
     let n: i64 = s[..digits].parse().map_err(|_| bad())?;
+    // The `try_` forms: a count beyond what a span can hold (`20000000d`) is an error, not a panic.
     let span: Span = match &s[digits..] {
-        "m" | "min" => n.minutes(),
-        "h" => n.hours(),
-        "d" => n.days(),
-        "w" => n.weeks(),
-        "mo" => n.months(),
-        "y" => n.years(),
+        "m" | "min" => Span::new().try_minutes(n),
+        "h" => Span::new().try_hours(n),
+        "d" => Span::new().try_days(n),
+        "w" => Span::new().try_weeks(n),
+        "mo" => Span::new().try_months(n),
+        "y" => Span::new().try_years(n),
         _ => return Err(bad()),
-    };
+    }
+    .map_err(|_| bad())?;
     let zoned = now.to_zoned(tz.clone());
     zoned
         .checked_sub(span)
@@ -88,6 +90,17 @@ mod tests {
         assert_eq!(at("2026-05-01T08:30:00+02:00"), "2026-05-01T06:30:00Z");
         assert!(parse_instant("yesterday", now, &utc).is_err());
         assert!(parse_instant("7x", now, &utc).is_err());
+        // Too far back for a span or for the calendar: an error, never a panic.
+        for huge in [
+            "20000000d",
+            "9999999999d",
+            "99999999999999999m",
+            "999999y",
+            "9999999w",
+            "9999999mo",
+        ] {
+            assert!(parse_instant(huge, now, &utc).is_err(), "{huge}");
+        }
     }
 
     #[test]

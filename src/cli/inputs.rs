@@ -18,6 +18,11 @@ pub(super) fn repo_scope(repo: Option<&Path>, why: &str) -> Result<RepoScope> {
     RepoScope::discover(&dir).map_err(|e| anyhow::anyhow!(e).context(why.to_owned()))
 }
 
+/// A path for a message on the terminal: its control characters (a file name can hold ESC) replaced.
+pub(super) fn shown(path: &Path) -> String {
+    report::term_safe(&path.display().to_string()).into_owned()
+}
+
 /// Writes a report to stdout; a closed pipe (`| head`) is not an error.
 pub(super) fn emit(out: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
@@ -83,30 +88,75 @@ pub(super) fn load_prices(g: &Global, config_dir: Option<&Path>) -> Result<Price
     Ok(load_settings(g, config_dir, Timestamp::now())?.prices)
 }
 
-/// Prices, tiers, routing and thresholds: the defaults, then `.agent-audit.toml` in `config_dir`, then
-/// `--prices`.
+/// Prices, tiers, routing and thresholds: the defaults, then `.agent-audit.toml` in `config_dir` (or
+/// the `--config` file instead, or nothing with `--no-repo-config`), then `--prices`.
 pub(super) fn load_settings(
     g: &Global,
     config_dir: Option<&Path>,
     now: Timestamp,
 ) -> Result<Settings> {
+    Ok(load_settings_traced(g, config_dir, now)?.0)
+}
+
+/// [`load_settings`], and where each part came from.
+pub(super) fn load_settings_traced(
+    g: &Global,
+    config_dir: Option<&Path>,
+    now: Timestamp,
+) -> Result<(Settings, Provenance)> {
     let mut set = Settings::new(PriceTable::embedded(), now);
-    if let Some(dir) = config_dir {
+    let mut prov = Provenance {
+        config_source: "none",
+        embedded_prices_as_of: set
+            .prices
+            .entries()
+            .map(|(_, p)| p.as_of.as_str())
+            .max()
+            .unwrap_or("-")
+            .to_owned(),
+        ..Default::default()
+    };
+    let repo_has_one = config_dir
+        .is_some_and(|d| std::fs::symlink_metadata(d.join(crate::config::FILE_NAME)).is_ok());
+    let cfg = if let Some(path) = &g.config {
+        prov.config_source = "--config";
+        prov.config = Some(path.display().to_string());
+        prov.repo_config_ignored = repo_has_one;
+        Some(Config::load_file(path)?)
+    } else if g.no_repo_config {
+        prov.repo_config_ignored = repo_has_one;
+        None
+    } else if let Some(dir) = config_dir {
         let cfg = Config::load_from(dir)?;
-        if let Some(path) = &cfg.path {
-            set.prices
-                .apply_overrides(&cfg.prices, &path.display().to_string())?;
-            set.tiers = crate::metrics::TierRules::new(cfg.tiers);
-            set.routing = cfg.routing;
-            set.thresholds = cfg.thresholds;
+        if cfg.path.is_some() {
+            prov.config_source = "repository";
+            prov.config = Some(crate::config::FILE_NAME.to_owned());
         }
+        Some(cfg)
+    } else {
+        None
+    };
+    if let Some(cfg) = cfg
+        && let Some(path) = &cfg.path
+    {
+        set.prices
+            .apply_overrides(&cfg.prices, &path.display().to_string())?;
+        if !cfg.prices.is_empty() {
+            prov.price_overrides
+                .push(prov.config.clone().unwrap_or_default());
+        }
+        set.tiers = crate::metrics::TierRules::new(cfg.tiers);
+        set.routing = cfg.routing;
+        set.thresholds = cfg.thresholds;
     }
     if let Some(path) = &g.prices {
         let overrides = PriceTable::parse_overrides_file(path)?;
         set.prices
             .apply_overrides(&overrides, &path.display().to_string())?;
+        prov.price_overrides
+            .push(format!("{} (--prices)", path.display()));
     }
-    Ok(set)
+    Ok((set, prov))
 }
 
 /// Where to read logs: `--logs`, else the agents' locations — and for one repository only its Claude Code
@@ -118,7 +168,7 @@ pub(super) fn locations(g: &Global, scope: Option<&RepoScope>) -> Locations {
     if let Some(scope) = scope
         && loc.logs.is_empty()
     {
-        loc.claude_projects = crate::git::claude_project_prefixes(scope);
+        loc.claude_projects = crate::git::project_folder_names(scope);
         let scope = scope.clone();
         loc.project_cwd = Some(crate::discover::CwdFilter(std::sync::Arc::new(
             move |cwd| scope.contains(cwd),
@@ -135,7 +185,7 @@ pub(super) fn read_logs(
     scope: Option<&RepoScope>,
 ) -> Result<Ingested> {
     let mut loc = locations(g, scope);
-    loc.agents = f.agent.iter().map(|&a| a.into()).collect();
+    loc.agents = f.agent.clone();
     loc.modified_since = window.since.map(std::time::SystemTime::from);
     read_from(g, &loc, depth, false)
 }
@@ -159,6 +209,18 @@ pub(super) fn read_mentioning(
     needles: &[String],
 ) -> Result<Ingested> {
     let mut found = discover::discover(loc)?;
+    // A repository without sessions of its own, on a machine whose logs are other repositories': an
+    // empty answer, not "no logs found".
+    let allow_empty = allow_empty
+        || (found.sources.is_empty()
+            && (!loc.claude_projects.is_empty() || loc.project_cwd.is_some())
+            && {
+                let mut all = loc.clone();
+                all.claude_projects.clear();
+                all.project_cwd = None;
+                all.modified_since = None;
+                discover::discover(&all).is_ok_and(|f| !f.sources.is_empty())
+            });
     if !needles.is_empty() {
         found.sources = crate::prefilter::mentioning(std::mem::take(&mut found.sources), needles);
     }
@@ -189,7 +251,15 @@ pub(super) fn read_mentioning(
     let total: u64 = found.sources.iter().map(|s| s.size).sum();
     let bar = term::progress(total, g.verbose > 0);
     let t0 = std::time::Instant::now();
-    let ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
+    let mut ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
+    ing.unreadable.extend(found.unreadable.iter().cloned());
+    if ing.conflicting_responses > 0 {
+        eprintln!(
+            "warning: {} response id(s) appear in two sessions with other token counts: each session \
+             keeps its own (see the sessions' notes)",
+            ing.conflicting_responses
+        );
+    }
     bar.finish_and_clear();
     if g.verbose > 1 {
         eprintln!(
@@ -206,26 +276,35 @@ pub(super) fn read_mentioning(
                 .iter()
                 .map(|(k, v)| format!("{v} {k}"))
                 .collect();
-            eprintln!("skipped in {}: {}", path.display(), reasons.join(", "));
+            eprintln!(
+                "skipped in {}: {}",
+                shown(path),
+                report::term_safe(&reasons.join(", "))
+            );
         }
         for path in &found.unrecognized {
-            eprintln!("not a known log format, not read: {}", path.display());
+            eprintln!("not a known log format, not read: {}", shown(path));
         }
         for path in &ing.duplicate_files {
             eprintln!(
                 "same session as another file, not counted again: {}",
-                path.display()
+                shown(path)
             );
         }
     }
     for (path, why) in &ing.unreadable {
-        eprintln!("warning: cannot read {}: {why}", path.display());
+        eprintln!(
+            "warning: cannot read {}: {}",
+            shown(path),
+            report::term_safe(why)
+        );
     }
     if ing.files == 0 && !ing.unreadable.is_empty() {
         let (path, why) = &ing.unreadable[0];
         bail!(
-            "no log could be read (first failure: {}: {why})",
-            path.display()
+            "no log could be read (first failure: {}: {})",
+            shown(path),
+            report::term_safe(why)
         );
     }
     Ok(ing)

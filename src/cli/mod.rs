@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::config::Config;
+use crate::config::{Config, Provenance};
 use crate::discover::{self, Locations};
 use crate::formats::Depth;
 use crate::git::RepoScope;
@@ -54,6 +54,13 @@ pub struct Global {
     /// Price overrides: a TOML file with `[prices."model-id"]` tables (USD per million tokens).
     #[arg(long, value_name = "FILE", global = true)]
     pub prices: Option<PathBuf>,
+    /// Read the settings from this file instead of the repository's `.agent-audit.toml` (in CI: pin
+    /// the thresholds and prices, so the branch under review cannot change them).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Do not read the repository's `.agent-audit.toml`: the defaults (or --config) apply.
+    #[arg(long, global = true)]
+    pub no_repo_config: bool,
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
@@ -121,8 +128,8 @@ pub struct ExportArgs {
     #[arg(long, conflicts_with = "repo")]
     pub all: bool,
     /// Only these agents (repeatable).
-    #[arg(long, value_enum)]
-    pub agent: Vec<AgentArg>,
+    #[arg(long, value_parser = agent_arg, value_name = "AGENT")]
+    pub agent: Vec<Agent>,
     /// Only sessions active from this time on: YYYY-MM-DD, RFC 3339, or a span back from now (7d).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
@@ -167,31 +174,23 @@ pub enum ExportFormat {
     OtlpJson,
 }
 
-/// `--agent` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AgentArg {
-    /// Claude Code.
-    #[value(alias = "claude-code")]
-    Claude,
-    /// Codex CLI.
-    Codex,
-}
-
-impl From<AgentArg> for Agent {
-    fn from(a: AgentArg) -> Agent {
-        match a {
-            AgentArg::Claude => Agent::ClaudeCode,
-            AgentArg::Codex => Agent::Codex,
-        }
-    }
+/// `--agent NAME`: any name a registered log format answers to (`formats::FORMATS`).
+fn agent_arg(name: &str) -> std::result::Result<Agent, String> {
+    crate::formats::agent_named(name).ok_or_else(|| {
+        let names: Vec<&str> = crate::formats::FORMATS
+            .iter()
+            .flat_map(|f| f.names().iter().copied())
+            .collect();
+        format!("unknown agent `{name}` (known: {})", names.join(", "))
+    })
 }
 
 /// Filters shared by the reports.
 #[derive(Debug, Args)]
 pub struct Filters {
     /// Only these agents (repeatable).
-    #[arg(long, value_enum)]
-    pub agent: Vec<AgentArg>,
+    #[arg(long, value_parser = agent_arg, value_name = "AGENT")]
+    pub agent: Vec<Agent>,
     /// Only activity from this time on: YYYY-MM-DD, RFC 3339, or a span back from now (7d, 12h, 2w).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
@@ -401,7 +400,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Prices(a) => {
             let prices = load_prices(g, None)?;
             if a.json {
-                report::json::prices(&prices)
+                report::json::prices(&prices)?
             } else {
                 report::table::prices(&prices, color)
             }
@@ -423,7 +422,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let read = ReadSummary::of(&ing);
             let tz_name = tz.iana_name().unwrap_or("local").to_owned();
             if f.json {
-                report::json::usage(&r, &tz_name, &read)
+                report::json::usage(&r, &tz_name, &read)?
             } else {
                 report::table::usage(&r, &tz_name, &read, color)
             }
@@ -500,10 +499,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     "`{}` matches {} sessions: {}; give more characters",
                     a.id,
                     many.len(),
-                    many.iter()
-                        .map(|s| s.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    report::term_safe(
+                        &many
+                            .iter()
+                            .map(|s| s.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 ),
             };
             let settings = load_settings(
@@ -567,7 +569,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 read: ReadSummary::of(&ing),
             };
             if a.json {
-                report::json::session(&report)
+                report::json::session(&report)?
             } else {
                 report::table::session(&report, color)
             }
@@ -610,7 +612,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 read: b.read,
             };
             if a.filters.json {
-                report::json::sessions(&r)
+                report::json::sessions(&r)?
             } else {
                 report::table::sessions(&r, color)
             }

@@ -28,7 +28,7 @@ pub(super) fn check(
         std::time::UNIX_EPOCH + std::time::Duration::from_secs((t - after_s).max(0) as u64)
     });
     let ing = read_from(g, &loc, Depth::Full, true)?;
-    let settings = load_settings(g, Some(&scope.root), now)?;
+    let (settings, provenance) = load_settings_traced(g, Some(&scope.root), now)?;
     // Only sessions whose window (start − 10 min … end + window) meets the branch's commits can hold
     // their lines: the others are not correlated at all.
     let defaults = crate::git::CorrelateOptions::default();
@@ -79,26 +79,25 @@ pub(super) fn check(
     let mut r = crate::metrics::branch::branch_report(&facts, sessions);
     r.broken = rules.iter().filter_map(|rule| rule.broken_by(&r)).collect();
     let out = match a.format {
-        CheckFormat::Table => report::table::check(&r, color),
-        CheckFormat::Md => report::markdown::check(&r),
-        CheckFormat::Json => report::json::check(&r),
+        CheckFormat::Table => report::table::check(&r, &provenance, color),
+        CheckFormat::Md => report::markdown::check(&r, &provenance),
+        CheckFormat::Json => report::json::check(&r, &provenance)?,
     };
     emit(&out)?;
     if r.broken.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
         for b in &r.broken {
-            eprintln!("check failed: {b}");
+            eprintln!("check failed: {}", report::term_safe(b));
         }
         Ok(ExitCode::from(1))
     }
 }
 
 pub(super) fn demo(keep: Option<&Path>, color: bool, now: Timestamp) -> Result<ExitCode> {
-    let root = match keep {
-        Some(dir) => dir.to_path_buf(),
-        None => std::env::temp_dir().join(format!("agent-audit-demo-{}", std::process::id())),
-    };
+    // Without --keep: a fresh folder with a random name, created exclusively and private (0700), so
+    // nobody can plant one in /tmp beforehand; removed when `_tmp` is dropped.
+    let (root, _tmp) = demo_root(keep)?;
     if root.exists()
         && std::fs::read_dir(&root)
             .map(|mut d| d.next().is_some())
@@ -175,10 +174,28 @@ pub(super) fn demo(keep: Option<&Path>, color: bool, now: Timestamp) -> Result<E
             d.root.display(),
             d.home.display()
         );
-    } else {
-        let _ = std::fs::remove_dir_all(&d.root);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's folder: `--keep DIR`, else a new private temporary folder (and its guard).
+pub(super) fn demo_root(keep: Option<&Path>) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    match keep {
+        Some(dir) => Ok((dir.to_path_buf(), None)),
+        None => {
+            let mut builder = tempfile::Builder::new();
+            builder.prefix("agent-audit-demo-");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                builder.permissions(std::fs::Permissions::from_mode(0o700));
+            }
+            let tmp = builder
+                .tempdir()
+                .context("cannot create a temporary folder for the demo")?;
+            Ok((tmp.path().to_path_buf(), Some(tmp)))
+        }
+    }
 }
 
 pub(super) fn review(
@@ -258,12 +275,16 @@ pub(super) fn review(
         }
         repos.push(scope.root.clone());
     }
-    let r = crate::metrics::review::review_report(repos, &reports, since, until, tz);
+    let mut r = crate::metrics::review::review_report(repos, &reports, since, until, tz);
+    r.notes.extend(retention_note(&loc, prev_since, since, now));
+    for n in &r.notes {
+        eprintln!("note: {n}");
+    }
     let out = match a.format {
         ReviewFormat::Table => report::table::review(&r, color),
         ReviewFormat::Md => report::markdown::review(&r),
         ReviewFormat::Html => report::html::review(&r),
-        ReviewFormat::Json => report::json::review(&r),
+        ReviewFormat::Json => report::json::review(&r)?,
     };
     match &a.out {
         Some(path) => {
@@ -276,4 +297,71 @@ pub(super) fn review(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Claude Code deletes transcripts older than `cleanupPeriodDays`: a review reaching back further (its
+/// previous period included) compares against sessions that may be gone, which reads as a drop in spend.
+fn retention_note(
+    loc: &Locations,
+    prev_since: Timestamp,
+    since: Timestamp,
+    now: Timestamp,
+) -> Option<String> {
+    if !loc.logs.is_empty() || !(loc.agents.is_empty() || loc.agents.contains(&Agent::ClaudeCode)) {
+        return None;
+    }
+    let (days, from) = crate::discover::claude_cleanup_days(loc);
+    let horizon = now
+        .as_second()
+        .saturating_sub((days as i64).saturating_mul(86_400));
+    if prev_since.as_second() >= horizon {
+        return None;
+    }
+    let which = if since.as_second() < horizon {
+        "both periods"
+    } else {
+        "the previous period"
+    };
+    let day = |t: i64| {
+        Timestamp::from_second(t)
+            .map_or_else(|_| t.to_string(), |t| t.strftime("%Y-%m-%d").to_string())
+    };
+    Some(format!(
+        "Claude Code deletes transcripts older than {days} days ({from}): sessions before {} may be gone, \
+         so {which} (back to {}) may be missing sessions — a lower spend there is not less work",
+        day(horizon),
+        day(prev_since.as_second())
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_demo_folder_is_fresh_private_and_unpredictable() {
+        use std::os::unix::fs::PermissionsExt;
+        let (a, guard_a) = demo_root(None).expect("tmp");
+        let (b, guard_b) = demo_root(None).expect("tmp");
+        assert_ne!(a, b, "two demos in one process get two folders");
+        for dir in [&a, &b] {
+            let mode = std::fs::metadata(dir).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", dir.display());
+            assert!(dir.starts_with(std::env::temp_dir()));
+        }
+        assert_ne!(
+            a.file_name(),
+            Some(std::ffi::OsStr::new(&format!(
+                "agent-audit-demo-{}",
+                std::process::id()
+            )))
+        );
+        drop((guard_a, guard_b));
+        assert!(!a.exists() && !b.exists(), "removed afterwards");
+        let kept = Path::new("/some/where");
+        let (k, guard) = demo_root(Some(kept)).expect("keep");
+        assert_eq!(k, kept);
+        assert!(guard.is_none());
+    }
 }

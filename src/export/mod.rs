@@ -176,33 +176,21 @@ pub fn default_machine() -> String {
     pseudonym(&format!("host:{}", host_name()))
 }
 
-/// The host name: the kernel's (Linux), else `COMPUTERNAME` (Windows), else `hostname`'s output, else
-/// `HOSTNAME`; `unknown` when none says.
+/// The host name: the kernel's (Linux), else `/etc/hostname`, else `COMPUTERNAME` (Windows) or
+/// `HOSTNAME`; `unknown` when none says (pass `--machine` there). No program is run to ask.
 fn host_name() -> String {
     let clean = |s: &str| -> Option<String> {
         let t = s.trim();
         (!t.is_empty()).then(|| t.to_owned())
     };
-    if let Some(h) = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .and_then(|s| clean(&s))
-    {
-        return h;
-    }
-    if let Some(h) = std::env::var("COMPUTERNAME").ok().and_then(|s| clean(&s)) {
-        return h;
-    }
-    if let Some(h) = std::process::Command::new("hostname")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| clean(&String::from_utf8_lossy(&o.stdout)))
-    {
-        return h;
-    }
-    std::env::var("HOSTNAME")
-        .ok()
-        .and_then(|s| clean(&s))
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok().and_then(|s| clean(&s)))
+        .or_else(|| {
+            ["COMPUTERNAME", "HOSTNAME"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().and_then(|s| clean(&s)))
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -7,6 +7,10 @@
 //! field-wise largest usage. The same response can appear again in another file (a resumed session replays
 //! its parent, a subagent's lines are also copied into the parent's `agent_progress` records); that
 //! cross-file duplicate is removed by `ingest`, which sees every file, using [`Step::dedup_key`].
+//!
+//! A `cost-state` record is Claude Code's own running total for the session (`totalCostUSD`, and per model
+//! `modelUsage` with tokens and `costUSD`): the last one is kept as [`Session::agent_reported`], shown
+//! beside the per-response count, never instead of it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -40,10 +44,77 @@ const KNOWN_TYPES: &[&str] = &[
     "pr-link",
     "attachment",
     "result",
+    "cost-state",
+    "mode",
+    "permission-mode",
+    "agent-setting",
+    "ai-title",
 ];
 
 /// The model Claude Code writes for messages it made up itself (errors, interruptions): never billed.
 const SYNTHETIC_MODEL: &str = "<synthetic>";
+
+/// Claude Code's transcripts (`~/.claude/projects/**/*.jsonl`).
+pub struct ClaudeCode;
+
+impl super::Format for ClaudeCode {
+    fn agent(&self) -> Agent {
+        Agent::ClaudeCode
+    }
+
+    fn names(&self) -> &'static [&'static str] {
+        &["claude", "claude-code"]
+    }
+
+    fn sniff(&self, line: &[u8]) -> bool {
+        sniff(line)
+    }
+
+    fn parse(&self, path: &Path, reader: LineReader, depth: Depth) -> Result<FileLog> {
+        parse(path, reader, depth)
+    }
+
+    fn log_roots(&self, loc: &crate::discover::Locations) -> Vec<std::path::PathBuf> {
+        loc.claude_roots()
+            .into_iter()
+            .map(|r| r.join("projects"))
+            .collect()
+    }
+
+    fn is_log_name(&self, name: &str) -> bool {
+        name.ends_with(".jsonl") || name.contains(".jsonl.superseded-")
+    }
+
+    /// `<id>.jsonl`, or any file under `<id>/` (its subagents).
+    fn named_after(&self, path: &Path, root: &Path, prefix: &str) -> bool {
+        path.strip_prefix(root)
+            .unwrap_or(path)
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .any(|c| c.starts_with(prefix))
+    }
+
+    fn is_leftover(&self, name: &str) -> bool {
+        crate::discover::is_leftover(name)
+    }
+
+    /// Claude Code names a project's folder after its cwd with every non-alphanumeric character as `-`
+    /// (older versions replaced only `/`, or `/` and `.`): all three forms.
+    fn keeps_project_folders(&self) -> bool {
+        true
+    }
+
+    fn project_folder_names(&self, worktree: &Path) -> Vec<String> {
+        let s = worktree.to_string_lossy().trim_end_matches('/').to_string();
+        vec![
+            s.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect(),
+            s.replace('/', "-"),
+            s.replace(['/', '.'], "-"),
+        ]
+    }
+}
 
 /// True when a line looks like a Claude Code record.
 ///
@@ -89,6 +160,75 @@ struct Record<'a> {
     pr_number: Option<u64>,
     #[serde(rename = "prUrl", borrow, default)]
     pr_url: Option<Cow<'a, str>>,
+    /// `cost-state`: Claude Code's own total.
+    #[serde(rename = "totalCostUSD", borrow, default)]
+    total_cost_usd: Option<&'a RawValue>,
+    /// `cost-state`: per model, `{inputTokens, outputTokens, cacheReadInputTokens,
+    /// cacheCreationInputTokens, costUSD}`.
+    #[serde(rename = "modelUsage", borrow, default)]
+    model_usage: Option<&'a RawValue>,
+    #[serde(rename = "hasUnknownModelCost", borrow, default)]
+    has_unknown_model_cost: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct ModelUsageP {
+    #[serde(rename = "inputTokens", default)]
+    input: super::lenient::LU64,
+    #[serde(rename = "outputTokens", default)]
+    output: super::lenient::LU64,
+    #[serde(rename = "cacheReadInputTokens", default)]
+    cache_read: super::lenient::LU64,
+    #[serde(rename = "cacheCreationInputTokens", default)]
+    cache_write: super::lenient::LU64,
+    #[serde(rename = "costUSD", default)]
+    cost_usd: Option<serde_json::Value>,
+}
+
+/// A finite, non-negative number, else absent.
+fn usd_of(v: Option<&serde_json::Value>) -> Option<f64> {
+    v.and_then(serde_json::Value::as_f64)
+        .filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+/// Claude Code's own totals from a `cost-state` record.
+fn cost_state(record: &Record<'_>, at: Option<Timestamp>) -> crate::model::AgentReported {
+    let total = record
+        .total_cost_usd
+        .and_then(|r| serde_json::from_str::<serde_json::Value>(r.get()).ok());
+    let models = record
+        .model_usage
+        .and_then(|r| {
+            serde_json::from_str::<std::collections::BTreeMap<String, MapOnly<ModelUsageP>>>(
+                r.get(),
+            )
+            .ok()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(model, m)| {
+            let m = m.0?;
+            Some((
+                model,
+                crate::model::ReportedModel {
+                    input: m.input.0.unwrap_or(0),
+                    output: m.output.0.unwrap_or(0),
+                    cache_read: m.cache_read.0.unwrap_or(0),
+                    cache_write: m.cache_write.0.unwrap_or(0),
+                    cost_usd: usd_of(m.cost_usd.as_ref()),
+                },
+            ))
+        })
+        .collect();
+    crate::model::AgentReported {
+        source: "cost-state",
+        at,
+        total_cost_usd: usd_of(total.as_ref()),
+        models,
+        has_unknown_model_cost: record
+            .has_unknown_model_cost
+            .is_some_and(|r| r.get().trim() == "true"),
+    }
 }
 
 #[derive(Deserialize)]
@@ -273,18 +413,34 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
         .and_then(|p| p.file_name())
         .is_some_and(|n| n == "subagents")
         || path.components().any(|c| c.as_os_str() == "subagents");
+    // `<id>.jsonl`, and the leftovers `<id>.orphaned-<stamp>.jsonl` / `<id>.jsonl.superseded-<stamp>`.
     let fallback_id = path
-        .file_stem()
+        .file_name()
         .map(|s| s.to_string_lossy().into_owned())
+        .map(|name| {
+            let cut = [".orphaned-", ".jsonl"]
+                .iter()
+                .filter_map(|m| name.find(m))
+                .min()
+                .unwrap_or(name.len());
+            name[..cut].to_owned()
+        })
         .unwrap_or_default();
     let mut last_time: Option<Timestamp> = None;
     let mut current: Option<usize> = None;
 
     while let Some(line) = reader.read_line()? {
+        if line.oversized {
+            log.skipped.add(skip::OVERSIZED);
+            continue;
+        }
         if line.bytes.trim_ascii().is_empty() {
             continue;
         }
-        if depth == Depth::Usage && memchr::memmem::find(line.bytes, b"\"usage\"").is_none() {
+        if depth == Depth::Usage
+            && !may_hold_usage(line.bytes)
+            && memchr::memmem::find(line.bytes, b"\"cost-state\"").is_none()
+        {
             if let Some(reason) = super::looks_like_object(&line) {
                 log.skipped.add(reason);
             }
@@ -352,6 +508,10 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
         let sidechain = in_subagent_dir || record.is_sidechain == Some(true);
 
         match kind {
+            Some("cost-state") => {
+                // Cumulative: a later record replaces an earlier one.
+                b.session.agent_reported = Some(cost_state(&record, at.or(last_time)));
+            }
             Some("progress") => {
                 // A subagent's own records, copied into the parent while it runs. Counted as steps of
                 // the parent session; `ingest` drops them when the subagent file holds the same response.
@@ -414,6 +574,21 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
         first.skipped.merge(&log.skipped);
     }
     Ok(log)
+}
+
+/// The [`Depth::Usage`] pre-filter: false only when the line cannot have a `usage` key. The key is found
+/// as written (`"usage"`), or spelled with an escape of one of its letters (`"\u0075sage"`), which a JSON
+/// parser reads as the same key: the fast path and the full parse must agree on every line.
+fn may_hold_usage(line: &[u8]) -> bool {
+    if memchr::memmem::find(line, b"\"usage\"").is_some() {
+        return true;
+    }
+    memchr::memmem::find_iter(line, b"\\u00").any(|at| {
+        matches!(
+            line.get(at + 4..at + 6),
+            Some(b"75" | b"73" | b"61" | b"67" | b"65")
+        )
+    })
 }
 
 fn classify(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
@@ -509,10 +684,16 @@ fn tool_call(block: &Block<'_>) -> ToolCall {
             ToolKind::Search
         }
         "LS" => ToolKind::List,
-        "Bash" | "BashOutput" => {
+        "Bash" => {
             command = input.command.as_deref().map(str::to_owned);
-            ToolKind::Shell
+            // `cat src/x.rs` is a read, as the same command is for Codex.
+            let (kind, named) = command
+                .as_deref()
+                .map_or((ToolKind::Shell, Vec::new()), super::codex::classify_script);
+            paths.extend(named);
+            kind
         }
+        "BashOutput" => ToolKind::Shell,
         _ => ToolKind::Other,
     };
     if let Some(f) = file {
@@ -523,10 +704,9 @@ fn tool_call(block: &Block<'_>) -> ToolCall {
     // Without a result (or with one that lacks the patch), the edit is rebuilt from the call's input;
     // `add_tool_results` replaces it with the applied patch, or drops it when the call failed.
     let edit = file.and_then(|f| edit_from_input(&name, f, &input));
+    let is_bash = name == "Bash";
     let mut call = ToolCall::new(block.id.as_deref().unwrap_or_default(), kind, name);
-    if kind == ToolKind::Shell
-        && let Some(cmd) = &command
-    {
+    if is_bash && let Some(cmd) = &command {
         let fx = shell_writes::effects(cmd);
         call.shell_writes = fx.writes;
         call.shell_touched = fx.touched;
@@ -1025,5 +1205,64 @@ mod tests {
 
     fn parse_file(path: &std::path::Path, depth: Depth) -> FileLog {
         parse(path, LineReader::open(path).expect("open"), depth).expect("parse")
+    }
+
+    #[test]
+    fn bash_reads_weigh_as_reads_like_codex_ones() {
+        let block: Block<'_> = serde_json::from_str(
+            r#"{"type":"tool_use","id":"t","name":"Bash","input":{"command":"cat src/x.rs"}}"#,
+        )
+        .expect("block");
+        let call = tool_call(&block);
+        assert_eq!(call.kind, ToolKind::Read);
+        assert_eq!(call.paths, vec!["src/x.rs"]);
+        assert_eq!(call.command.as_deref(), Some("cat src/x.rs"));
+        let block: Block<'_> = serde_json::from_str(
+            r#"{"type":"tool_use","id":"t","name":"Bash","input":{"command":"cargo test"}}"#,
+        )
+        .expect("block");
+        assert_eq!(tool_call(&block).kind, ToolKind::Shell);
+    }
+
+    #[test]
+    fn an_escaped_usage_key_is_read_by_the_fast_path_too() {
+        let data = concat!(
+            r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:00Z","requestId":"r","message":{"id":"m","role":"assistant","model":"claude-opus-4-6","\u0075sage":{"input_tokens":7,"output_tokens":9}}}"#,
+            "\n",
+            r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:01Z","requestId":"r2","message":{"id":"m2","role":"assistant","model":"claude-opus-4-6","us\u0061ge":{"input_tokens":1,"output_tokens":2}}}"#,
+            "\n",
+        );
+        let full = parse_str(data, Depth::Full);
+        let fast = parse_str(data, Depth::Usage);
+        assert_eq!(full.sessions[0].usage().0.input, 8);
+        assert_eq!(full.sessions[0].usage(), fast.sessions[0].usage());
+        assert!(may_hold_usage(br#"{"\u0075sage":1}"#));
+        assert!(!may_hold_usage(br#"{"text":"\u001b[31mred"}"#));
+    }
+
+    const COST_STATE: &str = concat!(
+        r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T10:00:00Z","requestId":"r","message":{"id":"m","role":"assistant","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":20}}}"#,
+        "\n",
+        r#"{"type":"cost-state","sessionId":"s","timestamp":"2026-01-01T10:00:05Z","totalCostUSD":0.01,"modelUsage":{"claude-sonnet-4-5-20250929":{"inputTokens":10,"outputTokens":20,"costUSD":0.01}}}"#,
+        "\n",
+        r#"{"type":"cost-state","sessionId":"s","timestamp":"2026-01-01T10:00:09Z","totalCostUSD":0.0342,"totalDuration":9000,"modelUsage":{"claude-sonnet-4-5-20250929":{"inputTokens":10,"outputTokens":20,"cacheReadInputTokens":0,"cacheCreationInputTokens":0,"costUSD":0.00033},"claude-haiku-4-5-20251001":{"inputTokens":3100,"outputTokens":64,"costUSD":0.00342}},"hasUnknownModelCost":false}"#,
+        "\n",
+    );
+
+    #[test]
+    fn the_last_cost_state_is_kept_beside_the_count_at_both_depths() {
+        for depth in [Depth::Usage, Depth::Full] {
+            let log = parse_str(COST_STATE, depth);
+            assert_eq!(log.skipped.total(), 0);
+            let s = &log.sessions[0];
+            assert_eq!(s.steps.len(), 1, "a cost-state is not a step");
+            let r = s.agent_reported.as_ref().expect("cost-state read");
+            assert_eq!(r.total_cost_usd, Some(0.0342));
+            assert_eq!(r.models.len(), 2);
+            assert_eq!(r.models["claude-haiku-4-5-20251001"].input, 3100);
+            assert_eq!(r.at, "2026-01-01T10:00:09Z".parse().ok());
+            let cmp = r.compare(Some(0.0003));
+            assert!((cmp.difference_usd.expect("both known") - 0.0339).abs() < 1e-9);
+        }
     }
 }

@@ -3,6 +3,12 @@
 //! One file per agent behind one seam: [`parse_file`] picks the parser, each parser streams its file line by
 //! line through [`LineReader`] (a reusable buffer split with memchr; a file is never read into one string),
 //! and returns the sessions it found plus the lines it skipped, each with a reason.
+//!
+//! [`open_log`] is the one place a log is opened: only a regular file (a FIFO or device named like a log is
+//! refused without waiting on it), only up to its size when it was discovered (an agent still appending
+//! does not make the read chase it), and decompressed as a stream when it starts with zstd's magic number
+//! (Codex's `rollout-*.jsonl.zst`). A compressed stream that breaks (torn, corrupt) ends the file there: the
+//! lines before it count, and the break is a counted skip ([`skip::CORRUPT_COMPRESSED`]) with a note.
 
 pub mod claude_code;
 pub mod codex;
@@ -13,7 +19,9 @@ pub mod shell_writes;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
+use crate::discover::Locations;
 use crate::error::{Error, Result};
 use crate::model::{Agent, Session, Skips};
 
@@ -40,31 +48,224 @@ pub struct FileLog {
     pub bytes: u64,
 }
 
-/// Reads a log of a known agent.
-pub fn parse_file(agent: Agent, path: &Path, depth: Depth) -> Result<FileLog> {
-    let reader = LineReader::open(path)?;
-    match agent {
-        Agent::ClaudeCode => claude_code::parse(path, reader, depth),
-        Agent::Codex => codex::parse(path, reader, depth),
+/// One agent's log format: the seam every parser sits behind, and the one list ([`FORMATS`]) that
+/// sniffing, parsing and `--agent` iterate over. Adding an agent is one file (or folder) under
+/// `src/formats/`, one entry in [`FORMATS`] and its tests.
+///
+/// The contract a parser keeps:
+/// - **Streaming.** It reads its file through the [`LineReader`] it is given, line by line, never the whole
+///   file into one string.
+/// - **Skips are data.** A line it cannot use (torn, invalid JSON, an unknown record type, a missing
+///   field) is counted in [`FileLog::skipped`] under a [`skip`] reason — never a panic, never silence.
+///   Record types it knows but has no use for are not skips.
+/// - **Unknown is not zero.** A response whose log carries no token counts is a step with `usage: None`;
+///   a count is never invented.
+/// - **Depth.** At [`Depth::Usage`] it may skip every line that cannot carry token counts (tool calls,
+///   results, edits); the token totals must equal those at [`Depth::Full`].
+/// - **Edits are whole.** At [`Depth::Full`], an applied edit carries the lines the file really holds
+///   (see [`rebuild`]); a failed call has no edit.
+pub trait Format: Sync {
+    /// The agent whose logs these are.
+    fn agent(&self) -> Agent;
+    /// The names `--agent` accepts for it, canonical first.
+    fn names(&self) -> &'static [&'static str];
+    /// True when a line (trimmed, non-empty) is one of this format's records, told from its top-level
+    /// keys only: the first recognised line of a file decides its format.
+    fn sniff(&self, line: &[u8]) -> bool;
+    /// Parses one file into sessions and counted skips.
+    fn parse(&self, path: &Path, reader: LineReader, depth: Depth) -> Result<FileLog>;
+
+    /// The folders its logs live in, as the agent resolves them (its environment override first; the
+    /// overrides are read once into [`Locations`]).
+    fn log_roots(&self, loc: &Locations) -> Vec<std::path::PathBuf>;
+    /// True for the file name of one of its logs under those folders.
+    fn is_log_name(&self, name: &str) -> bool;
+    /// True when the file at `path` (under `root`) is named after a session whose id starts with
+    /// `prefix`: `session ID-PREFIX` then opens only those files first.
+    fn named_after(&self, path: &Path, root: &Path, prefix: &str) -> bool;
+    /// True for a leftover copy the agent keeps beside its logs, read last and counted only where no other
+    /// file holds the same response.
+    fn is_leftover(&self, _name: &str) -> bool {
+        false
+    }
+    /// The names a work tree's project folder has under each root, when the agent keeps one folder per
+    /// project (Claude Code's `projects/<encoded cwd>/`); empty for agents that do not. Repository commands
+    /// then open only that repository's folders.
+    fn project_folder_names(&self, _worktree: &Path) -> Vec<String> {
+        Vec::new()
+    }
+    /// True when each child of a log root is one project's folder (see [`Format::project_folder_names`]).
+    fn keeps_project_folders(&self) -> bool {
+        false
     }
 }
 
-/// Tells which agent wrote a file, from its first lines (not its name).
+/// Every format, in sniffing order (Codex first: its records are recognised by their envelope, and a
+/// Claude Code record never has one).
+pub static FORMATS: &[&dyn Format] = &[&codex::Codex, &claude_code::ClaudeCode];
+
+/// The format of an agent.
+pub fn format_of(agent: Agent) -> Result<&'static dyn Format> {
+    FORMATS
+        .iter()
+        .copied()
+        .find(|f| f.agent() == agent)
+        .ok_or_else(|| Error::Usage(format!("no log format is registered for {agent}")))
+}
+
+/// The agent `--agent NAME` names, if a format answers to it.
+pub fn agent_named(name: &str) -> Option<Agent> {
+    FORMATS
+        .iter()
+        .find(|f| f.names().iter().any(|n| n.eq_ignore_ascii_case(name)))
+        .map(|f| f.agent())
+}
+
+/// Reads a log of a known agent.
+pub fn parse_file(agent: Agent, path: &Path, depth: Depth) -> Result<FileLog> {
+    parse_file_upto(agent, path, None, depth)
+}
+
+/// Reads a log of a known agent, at most `limit` bytes of it (of the file on disk: its size when it was
+/// discovered).
+pub fn parse_file_upto(
+    agent: Agent,
+    path: &Path,
+    limit: Option<u64>,
+    depth: Depth,
+) -> Result<FileLog> {
+    let (reader, stream) = open_log(path, limit)?;
+    let mut log = format_of(agent)?.parse(path, reader, depth)?;
+    if let Some(why) = stream.broken() {
+        log.skipped.add(skip::CORRUPT_COMPRESSED);
+        let note = format!(
+            "compressed log {} is damaged after line {} ({why}): the rest of it could not be read",
+            path.display(),
+            log.lines
+        );
+        if let Some(first) = log.sessions.first_mut() {
+            first.skipped.add(skip::CORRUPT_COMPRESSED);
+            first.notes.push(note);
+        }
+    }
+    Ok(log)
+}
+
+/// zstd's frame magic number, as the first four bytes of a file.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// Whether a compressed stream broke while it was read; shared with the reader that noticed.
+#[derive(Debug, Clone, Default)]
+pub struct StreamStatus {
+    compressed: bool,
+    broken: Arc<OnceLock<String>>,
+}
+
+impl StreamStatus {
+    /// True when the file is zstd-compressed.
+    pub fn compressed(&self) -> bool {
+        self.compressed
+    }
+
+    /// Why the compressed stream broke, if it did.
+    pub fn broken(&self) -> Option<&str> {
+        self.broken.get().map(String::as_str)
+    }
+}
+
+/// A decompressing reader whose error ends the stream instead of the file: what was decoded before the
+/// break is kept, and the break is recorded for the parser's caller to count.
+struct Tolerant<R> {
+    inner: R,
+    broken: Arc<OnceLock<String>>,
+}
+
+impl<R: Read> Read for Tolerant<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.broken.get().is_some() {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                let _ = self.broken.set(e.to_string());
+                Ok(0)
+            }
+            ok => ok,
+        }
+    }
+}
+
+/// Opens a file only if it is a regular file, without blocking on a FIFO or a device.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading waits for a writer unless O_NONBLOCK; reads of a regular file
+        // ignore the flag.
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device is never read)",
+        ));
+    }
+    Ok(file)
+}
+
+/// Opens a log for line reading: a regular file only, at most `limit` bytes of it, decompressed as a
+/// stream when it is zstd (never into one buffer).
+pub fn open_log(path: &Path, limit: Option<u64>) -> Result<(LineReader, StreamStatus)> {
+    let err = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = open_regular(path).map_err(err)?;
+    let mut magic = [0u8; 4];
+    let mut got = 0;
+    while got < magic.len() {
+        match file.read(&mut magic[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    let head = io::Cursor::new(magic[..got].to_vec());
+    let limit = limit.unwrap_or(u64::MAX);
+    let raw = head.chain(file).take(limit);
+    let mut status = StreamStatus::default();
+    let source: Box<dyn Read + Send> = if got == magic.len() && magic == ZSTD_MAGIC {
+        status.compressed = true;
+        let decoder = zstd::stream::read::Decoder::new(raw).map_err(err)?;
+        Box::new(Tolerant {
+            inner: decoder,
+            broken: Arc::clone(&status.broken),
+        })
+    } else {
+        Box::new(raw)
+    };
+    Ok((LineReader::new(path, source), status))
+}
+
+/// Tells which agent wrote a file, from its first lines (not its name); a zstd-compressed file is read
+/// through its decompressed lines.
 ///
 /// Returns `Ok(None)` for a file that is empty or whose first lines match no known format.
 pub fn sniff(path: &Path) -> Result<Option<Agent>> {
-    let mut reader = LineReader::open(path)?;
+    let (mut reader, _) = open_log(path, None)?;
     let mut seen = 0;
     while let Some(line) = reader.read_line()? {
         let bytes = line.bytes.trim_ascii();
         if bytes.is_empty() {
             continue;
         }
-        if codex::sniff(bytes) {
-            return Ok(Some(Agent::Codex));
-        }
-        if claude_code::sniff(bytes) {
-            return Ok(Some(Agent::ClaudeCode));
+        if let Some(f) = FORMATS.iter().find(|f| f.sniff(bytes)) {
+            return Ok(Some(f.agent()));
         }
         seen += 1;
         if seen >= 8 {
@@ -108,12 +309,21 @@ pub struct Line<'a> {
     pub complete: bool,
     /// 1-based line number.
     pub number: u64,
+    /// The line was too long to be kept ([`MAX_LINE`], or more than 64 KiB that cannot be a JSON
+    /// object): its bytes were passed over, not buffered, and `bytes` is empty. Count it as
+    /// [`skip::OVERSIZED`].
+    pub oversized: bool,
 }
+
+/// The longest line kept in memory (a Codex `compacted` record or a tool result can be hundreds of MB).
+pub const MAX_LINE: usize = 512 * 1024 * 1024;
 
 /// Streams a file's lines through one growable buffer.
 ///
-/// Lines of any length are returned whole (a 100 MB tool result is one line); the buffer grows to fit the
-/// longest line and is reused for the rest.
+/// Lines up to [`MAX_LINE`] are returned whole (a 100 MB tool result is one line); the buffer grows to fit
+/// the longest line and is reused for the rest. A longer line, or a line past 64 KiB whose first
+/// byte cannot open a JSON object (a file of NULs, a binary blob), is passed over without being kept, so
+/// memory never follows a line that cannot be read anyway.
 pub struct LineReader {
     source: Box<dyn Read + Send>,
     path: std::path::PathBuf,
@@ -123,6 +333,7 @@ pub struct LineReader {
     eof: bool,
     number: u64,
     bytes: u64,
+    max_line: usize,
 }
 
 /// Below glibc's mmap threshold (128 KiB), so each file's buffer comes from the heap and is reused
@@ -130,13 +341,9 @@ pub struct LineReader {
 const CHUNK: usize = 64 * 1024;
 
 impl LineReader {
-    /// Opens a file for line reading.
+    /// Opens a file for line reading (see [`open_log`]: regular files only, zstd decompressed).
     pub fn open(path: &Path) -> Result<LineReader> {
-        let file = File::open(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(LineReader::new(path, Box::new(file)))
+        Ok(open_log(path, None)?.0)
     }
 
     /// Reads lines from any source (tests, stdin).
@@ -150,6 +357,7 @@ impl LineReader {
             eof: false,
             number: 0,
             bytes: 0,
+            max_line: MAX_LINE,
         }
     }
 
@@ -188,6 +396,7 @@ impl LineReader {
                     bytes,
                     complete: true,
                     number: self.number,
+                    oversized: false,
                 }));
             }
             scanned = self.end;
@@ -203,6 +412,7 @@ impl LineReader {
                     bytes: &self.buf[line_start..self.end],
                     complete: false,
                     number: self.number,
+                    oversized: false,
                 }));
             }
             // Make room: move the partial line to the front, grow if it fills the buffer.
@@ -213,7 +423,15 @@ impl LineReader {
                 self.start = 0;
             }
             if self.end == self.buf.len() {
-                let grown = self.buf.len() * 2;
+                let partial = &self.buf[..self.end];
+                let opens_object = match partial.iter().find(|b| !b.is_ascii_whitespace()) {
+                    Some(&b) => b == b'{',
+                    None => true,
+                };
+                if (!opens_object && self.end >= CHUNK) || self.end >= self.max_line {
+                    return self.pass_over_line().map(Some);
+                }
+                let grown = (self.buf.len() * 2).min(self.max_line.max(CHUNK));
                 self.buf.resize(grown, 0);
             }
             let n = loop {
@@ -231,6 +449,43 @@ impl LineReader {
     }
 }
 
+impl LineReader {
+    /// Reads past the rest of the current line without keeping it (the buffer holds its first bytes).
+    fn pass_over_line(&mut self) -> io::Result<Line<'_>> {
+        let mut skipped = self.end as u64;
+        self.start = 0;
+        self.end = 0;
+        let complete = loop {
+            let n = loop {
+                match self.source.read(&mut self.buf) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            if n == 0 {
+                self.eof = true;
+                break false;
+            }
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[..n]) {
+                skipped += (i + 1) as u64;
+                self.start = i + 1;
+                self.end = n;
+                break true;
+            }
+            skipped += n as u64;
+        };
+        self.number += 1;
+        self.bytes += skipped;
+        Ok(Line {
+            bytes: &[],
+            complete,
+            number: self.number,
+            oversized: true,
+        })
+    }
+}
+
 /// Why a line that could not be used was skipped; the reasons shown by `-v` and in JSON.
 pub mod skip {
     /// The last line has no newline and is not valid JSON: the agent was still writing it.
@@ -245,6 +500,12 @@ pub mod skip {
     pub const MISSING_FIELD: &str = "missing-field";
     /// Valid JSON that is not an object.
     pub const NOT_OBJECT: &str = "not-an-object";
+    /// A line longer than [`super::MAX_LINE`], or a long line that cannot be a JSON object: passed over
+    /// without being kept in memory.
+    pub const OVERSIZED: &str = "oversized-line";
+    /// A zstd-compressed log whose stream breaks (torn or corrupt): counted once per file, the lines
+    /// decoded before the break are read.
+    pub const CORRUPT_COMPRESSED: &str = "corrupt-compressed-stream";
 }
 
 /// Classifies a line that failed to deserialize into the reason it is counted under.
@@ -281,6 +542,28 @@ pub fn looks_like_object(line: &Line<'_>) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_has_one_format_per_agent_and_unique_names() {
+        for agent in [Agent::ClaudeCode, Agent::Codex] {
+            assert_eq!(format_of(agent).expect("registered").agent(), agent);
+        }
+        let mut names: Vec<&str> = FORMATS
+            .iter()
+            .flat_map(|f| f.names().iter().copied())
+            .collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "an --agent name answers to one format");
+        assert_eq!(agent_named("claude-code"), Some(Agent::ClaudeCode));
+        assert_eq!(agent_named("CODEX"), Some(Agent::Codex));
+        assert_eq!(agent_named("gemini"), None);
+        // The agent's own name is always accepted.
+        for f in FORMATS {
+            assert_eq!(agent_named(f.agent().as_str()), Some(f.agent()));
+        }
+    }
 
     fn lines(data: &'static [u8]) -> Vec<(Vec<u8>, bool)> {
         let mut r = LineReader::new(Path::new("t"), Box::new(data));
@@ -373,5 +656,190 @@ mod tests {
     #[test]
     fn empty_input_has_no_lines() {
         assert!(lines(b"").is_empty());
+    }
+
+    const CODEX_LINES: &str = concat!(
+        r#"{"timestamp":"2026-05-01T10:00:00Z","type":"session_meta","payload":{"id":"0199aaaa-0000-7000-8000-000000000001","cwd":"/w"}}"#,
+        "\n",
+        r#"{"timestamp":"2026-05-01T10:00:01Z","type":"turn_context","payload":{"cwd":"/w","model":"gpt-5-codex"}}"#,
+        "\n",
+        r#"{"timestamp":"2026-05-01T10:00:02Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":100,"cached_input_tokens":40,"output_tokens":10,"reasoning_output_tokens":0}}}}"#,
+        "\n",
+        r#"{"timestamp":"2026-05-01T10:00:03Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":300,"cached_input_tokens":140,"output_tokens":30,"reasoning_output_tokens":0}}}}"#,
+        "\n",
+    );
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    #[test]
+    fn a_zstd_file_reads_as_its_plain_lines() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let plain = write(dir.path(), "r.jsonl", CODEX_LINES.as_bytes());
+        let packed = zstd::stream::encode_all(CODEX_LINES.as_bytes(), 3).expect("zstd");
+        let zst = write(dir.path(), "r.jsonl.zst", &packed);
+        let a = parse_file(Agent::Codex, &plain, Depth::Full).expect("plain");
+        let b = parse_file(Agent::Codex, &zst, Depth::Full).expect("zst");
+        assert_eq!(a.sessions[0].usage(), b.sessions[0].usage());
+        assert_eq!((a.lines, a.bytes), (b.lines, b.bytes));
+        assert_eq!(b.skipped.total(), 0);
+        assert_eq!(sniff(&zst).expect("sniff"), Some(Agent::Codex));
+        // Two frames back to back (Codex appends to a compressed rollout) are one stream.
+        let (head, tail) = CODEX_LINES.split_at(
+            CODEX_LINES
+                .find("\n{\"timestamp\":\"2026-05-01T10:00:02Z")
+                .expect("cut")
+                + 1,
+        );
+        let mut two = zstd::stream::encode_all(head.as_bytes(), 3).expect("zstd");
+        two.extend(zstd::stream::encode_all(tail.as_bytes(), 3).expect("zstd"));
+        let frames = write(dir.path(), "f.jsonl.zst", &two);
+        let c = parse_file(Agent::Codex, &frames, Depth::Full).expect("frames");
+        assert_eq!(a.sessions[0].usage(), c.sessions[0].usage());
+    }
+
+    #[test]
+    fn a_torn_or_corrupt_zstd_file_is_one_counted_skip() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let packed = zstd::stream::encode_all(CODEX_LINES.as_bytes(), 3).expect("zstd");
+        let torn = write(dir.path(), "torn.jsonl.zst", &packed[..packed.len() / 2]);
+        let log = parse_file(Agent::Codex, &torn, Depth::Full).expect("a torn stream still parses");
+        assert_eq!(
+            log.skipped.by_reason.get(skip::CORRUPT_COMPRESSED),
+            Some(&1)
+        );
+        let mut corrupt = packed.clone();
+        for b in corrupt.iter_mut().skip(8) {
+            *b ^= 0x5a;
+        }
+        let bad = write(dir.path(), "bad.jsonl.zst", &corrupt);
+        let log = parse_file(Agent::Codex, &bad, Depth::Usage).expect("parses");
+        assert_eq!(
+            log.skipped.by_reason.get(skip::CORRUPT_COMPRESSED),
+            Some(&1)
+        );
+        assert!(log.sessions.iter().all(|s| s.steps.is_empty()));
+    }
+
+    /// Mutated compressed logs (flipped bytes, cuts) through both parsers: a skip, never a panic.
+    #[test]
+    fn mutated_zstd_files_never_panic() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let packed = zstd::stream::encode_all(CODEX_LINES.as_bytes(), 3).expect("zstd");
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let path = dir.path().join("m.jsonl.zst");
+        for _ in 0..300 {
+            let mut data = packed.clone();
+            for _ in 0..(1 + next() % 4) {
+                let at = next() % data.len();
+                if next() % 3 == 0 {
+                    data.truncate(at.max(4));
+                } else {
+                    data[at] ^= 1 << (next() % 8);
+                }
+            }
+            std::fs::write(&path, &data).expect("write");
+            for agent in [Agent::ClaudeCode, Agent::Codex] {
+                for depth in [Depth::Usage, Depth::Full] {
+                    let log =
+                        parse_file(agent, &path, depth).expect("a damaged stream still parses");
+                    assert!(log.skipped.total() <= log.lines + 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_up_to_its_size_at_discovery() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = write(dir.path(), "r.jsonl", CODEX_LINES.as_bytes());
+        let cut = CODEX_LINES
+            .find("\n{\"timestamp\":\"2026-05-01T10:00:03Z")
+            .expect("cut")
+            + 1;
+        let log =
+            parse_file_upto(Agent::Codex, &path, Some(cut as u64), Depth::Full).expect("parse");
+        assert_eq!(log.lines, 3);
+        assert_eq!(log.bytes, cut as u64);
+        assert_eq!(
+            log.sessions[0].steps.len(),
+            1,
+            "the later token count is not read"
+        );
+    }
+
+    #[test]
+    fn a_nul_file_is_one_oversized_line_and_memory_does_not_follow_it() {
+        let nul = std::io::repeat(0).take(64 * 1024 * 1024);
+        let mut r = LineReader::new(Path::new("nul"), Box::new(nul));
+        let line = r.next_line().expect("read").expect("a line");
+        assert!(line.oversized && !line.complete);
+        assert!(r.next_line().expect("read").is_none());
+        assert_eq!(r.bytes_read(), 64 * 1024 * 1024);
+        assert!(
+            r.buf.len() <= CHUNK,
+            "buffer stayed at {} bytes",
+            r.buf.len()
+        );
+        // A JSON-looking line is kept up to the cap, then passed over too; the next line reads.
+        let data = format!("{{\"a\":\"{}\"}}\n{{\"b\":1}}\n", "x".repeat(300_000));
+        let mut r = LineReader::new(
+            Path::new("t"),
+            Box::new(std::io::Cursor::new(data.into_bytes())),
+        );
+        r.max_line = 256 * 1024;
+        let line = r.next_line().expect("read").expect("a line");
+        assert!(line.oversized && line.complete);
+        let line = r.next_line().expect("read").expect("a line");
+        assert_eq!(line.bytes, b"{\"b\":1}");
+        assert!(r.buf.len() <= 256 * 1024);
+    }
+
+    #[test]
+    fn an_oversized_line_is_a_counted_skip_in_both_parsers() {
+        let mut data = vec![0u8; 200_000];
+        data.push(b'\n');
+        data.extend_from_slice(CODEX_LINES.as_bytes());
+        for agent in [Agent::ClaudeCode, Agent::Codex] {
+            let reader = LineReader::new(
+                Path::new("x.jsonl"),
+                Box::new(std::io::Cursor::new(data.clone())),
+            );
+            let log = match agent {
+                Agent::ClaudeCode => claude_code::parse(Path::new("x.jsonl"), reader, Depth::Usage),
+                Agent::Codex => codex::parse(Path::new("x.jsonl"), reader, Depth::Usage),
+            }
+            .expect("parse");
+            assert_eq!(
+                log.skipped.by_reason.get(skip::OVERSIZED),
+                Some(&1),
+                "{agent}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let fifo = dir.path().join("s.jsonl");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipped: mkfifo not available");
+            return;
+        }
+        let err = open_regular(&fifo).expect_err("a FIFO is not a log");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(parse_file(Agent::ClaudeCode, &fifo, Depth::Full).is_err());
+        assert!(sniff(&fifo).is_err());
     }
 }

@@ -316,8 +316,32 @@ pub fn correlate_focus(
             })
             .collect()
     };
-    let owns: Vec<std::collections::HashSet<Oid>> =
-        members.iter().map(|&i| own_of(sessions[i])).collect();
+    // A pull request the session linked is its own too, once merged: GitHub titles the merge commit
+    // `Merge pull request #N …` and a squash `Title (#N)`.
+    let pr_commits = |s: &Session| -> Vec<Oid> {
+        if s.pull_requests.is_empty() {
+            return Vec::new();
+        }
+        commits
+            .iter()
+            .filter(|c| {
+                s.pull_requests.iter().any(|p| {
+                    c.summary
+                        .starts_with(&format!("Merge pull request #{} ", p.number))
+                        || c.summary.ends_with(&format!("(#{})", p.number))
+                })
+            })
+            .map(|c| c.oid)
+            .collect()
+    };
+    let owns: Vec<std::collections::HashSet<Oid>> = members
+        .iter()
+        .map(|&i| {
+            let mut own = own_of(sessions[i]);
+            own.extend(pr_commits(sessions[i]));
+            own
+        })
+        .collect();
     let reach_cache: std::cell::RefCell<HashMap<(String, Oid), bool>> = Default::default();
     let on_branch = |branch: &str, oid: Oid| -> bool {
         let key = (branch.to_owned(), oid);
@@ -583,22 +607,15 @@ pub fn branch_facts(scope: &RepoScope, base: Option<&str>) -> Result<BranchFacts
     })
 }
 
-/// How Claude Code names a project folder after its working directory: every character that is not
-/// ASCII alphanumeric becomes `-`. Older versions replaced only `/` (and `.`); all forms are returned.
-pub fn claude_project_prefixes(scope: &RepoScope) -> Vec<String> {
-    let mut out = Vec::new();
+/// The names the repository's project folders have (for the formats that keep one folder per project,
+/// see [`crate::formats::Format::project_folder_names`]), for every work tree of the repository.
+pub fn project_folder_names(scope: &RepoScope) -> Vec<String> {
     let mut roots: Vec<PathBuf> = scope.worktrees.clone();
     roots.push(scope.root.clone());
-    for r in roots {
-        let s = r.to_string_lossy().trim_end_matches('/').to_string();
-        out.push(
-            s.chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                .collect(),
-        );
-        out.push(s.replace('/', "-"));
-        out.push(s.replace(['/', '.'], "-"));
-    }
+    let mut out: Vec<String> = crate::formats::FORMATS
+        .iter()
+        .flat_map(|f| roots.iter().flat_map(|r| f.project_folder_names(r)))
+        .collect();
     out.sort();
     out.dedup();
     out

@@ -270,6 +270,9 @@ pub fn lines_added_to(repo: &Repository, commit: Oid, path: &str) -> u64 {
     let Ok(c) = repo.find_commit(commit) else {
         return 0;
     };
+    if c.parent_count() > 1 {
+        return 0; // a merge brings other commits' lines: only its own commits vouch for a session
+    }
     let Some(new) = c.tree().ok().and_then(|t| blob_id(Some(&t), path)) else {
         return 0;
     };

@@ -147,6 +147,10 @@ pub struct SessionReport {
     /// Pull requests the session linked (Claude Code's `pr-link` records).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pull_requests: Vec<crate::model::PullRequest>,
+    /// The agent's own usage and cost (Claude Code's `cost-state`) beside this count; only present when
+    /// the log holds one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_reported: Option<crate::model::AgentReportedComparison>,
     /// What became of its edits in git; `null` when not correlated (`--all`, or no repository).
     pub outcome: Option<Outcome>,
     /// Cost and tokens per accepted line, review burden.
@@ -252,6 +256,7 @@ impl SessionReport {
             files: s.files.clone(),
             notes: s.notes.clone(),
             pull_requests: s.pull_requests.clone(),
+            agent_reported: s.agent_reported.as_ref().map(|r| r.compare(cost_usd)),
             outcome,
             metrics,
             verdict,

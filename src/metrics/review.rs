@@ -100,6 +100,9 @@ pub struct ReviewReport {
     pub points: Vec<SessionPoint>,
     /// Sessions to review first: most spend with least accepted, worst first (at most 5).
     pub review_first: Vec<SessionPoint>,
+    /// What limits the comparison (logs the agents have already deleted); absent when nothing does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 fn totals(sessions: &[&SessionReport]) -> PeriodTotals {
@@ -203,5 +206,6 @@ pub fn review_report(
             .collect(),
         points,
         review_first,
+        notes: Vec::new(),
     }
 }

@@ -939,6 +939,7 @@ mod tests {
                 day("2026-05-04", &[(Verdict::Leverage, 0.75)]),
             ],
             review_first: vec![points[1].clone(), points[2].clone()],
+            notes: vec![],
             points,
         }
     }
@@ -1022,6 +1023,7 @@ mod tests {
             days: (1..8).map(|d| day(&format!("2026-05-0{d}"), &[])).collect(),
             points: vec![],
             review_first: vec![],
+            notes: vec![],
         };
         let html = review(&r);
         assert!(html.starts_with("<!doctype html>"));

@@ -1,7 +1,13 @@
 //! JSON documents, each with a versioned `schema` name. Field names are a contract (see the README).
+//!
+//! A report that cannot be written as JSON (JSON strings are UTF-8, so a repository or log path that is
+//! not cannot be) is an [`Error::Json`], never a document-less `null`: the command exits 2 saying why.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::config::Provenance;
+use crate::error::{Error, Result};
 use crate::metrics::usage::UsageReport;
 use crate::metrics::{ReadSummary, SessionsReport};
 use crate::pricing::PriceTable;
@@ -16,26 +22,31 @@ pub const SESSION_SCHEMA: &str = "agent-audit/session/v1";
 pub const CHECK_SCHEMA: &str = "agent-audit/check/v1";
 /// `agent-audit/prices/v1`.
 pub const PRICES_SCHEMA: &str = "agent-audit/prices/v1";
+/// `agent-audit/review/v1`.
+pub const REVIEW_SCHEMA: &str = "agent-audit/review/v1";
 
-fn read_json(read: &ReadSummary) -> Value {
-    serde_json::to_value(read).unwrap_or(Value::Null)
+fn value<T: Serialize + ?Sized>(schema: &'static str, v: &T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::Json {
+        schema,
+        message: e.to_string(),
+    })
 }
 
 /// The usage report.
-pub fn usage(report: &UsageReport, tz: &str, read: &ReadSummary) -> String {
+pub fn usage(report: &UsageReport, tz: &str, read: &ReadSummary) -> Result<String> {
     let doc = json!({
         "schema": USAGE_SCHEMA,
-        "by": report.by,
+        "by": value(USAGE_SCHEMA, &report.by)?,
         "time_zone": tz,
-        "rows": report.rows,
-        "total": report.total,
-        "read": read_json(read),
+        "rows": value(USAGE_SCHEMA, &report.rows)?,
+        "total": value(USAGE_SCHEMA, &report.total)?,
+        "read": value(USAGE_SCHEMA, read)?,
     });
-    pretty(&doc)
+    pretty(USAGE_SCHEMA, &doc)
 }
 
 /// The sessions report.
-pub fn sessions(report: &SessionsReport) -> String {
+pub fn sessions(report: &SessionsReport) -> Result<String> {
     /// Serialized straight from the report (no intermediate `Value`: it was a tenth of `sessions`).
     #[derive(serde::Serialize)]
     struct Doc<'a> {
@@ -54,55 +65,57 @@ pub fn sessions(report: &SessionsReport) -> String {
         sessions: &report.sessions,
         read: &report.read,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "null".into());
-    s.push('\n');
-    s
+    pretty(SESSIONS_SCHEMA, &doc)
 }
 
 /// One session in detail (the same session object as in `sessions`, with its `outcome.files`).
-pub fn session(report: &SessionsReport) -> String {
+pub fn session(report: &SessionsReport) -> Result<String> {
     let doc = json!({
         "schema": SESSION_SCHEMA,
-        "repo": report.repo,
+        "repo": value(SESSION_SCHEMA, &report.repo)?,
         "base": report.base,
         "git_notes": report.git_notes,
-        "session": report.sessions.first(),
+        "session": value(SESSION_SCHEMA, &report.sessions.first())?,
     });
-    pretty(&doc)
+    pretty(SESSION_SCHEMA, &doc)
 }
 
-/// The branch summary.
-pub fn check(r: &crate::metrics::branch::BranchReport) -> String {
-    let mut doc = serde_json::to_value(r).unwrap_or(Value::Null);
+/// The branch summary, with the config and price table it was computed with.
+pub fn check(r: &crate::metrics::branch::BranchReport, provenance: &Provenance) -> Result<String> {
+    let mut doc = value(CHECK_SCHEMA, r)?;
     if let Value::Object(map) = &mut doc {
         map.insert("schema".into(), CHECK_SCHEMA.into());
+        map.insert("settings".into(), value(CHECK_SCHEMA, provenance)?);
     }
-    pretty(&doc)
+    pretty(CHECK_SCHEMA, &doc)
 }
 
 /// The price table.
-pub fn prices(table: &PriceTable) -> String {
-    let models: serde_json::Map<String, Value> = table
-        .entries()
-        .map(|(k, p)| (k.to_owned(), serde_json::to_value(p).unwrap_or(Value::Null)))
-        .collect();
-    pretty(&json!({ "schema": PRICES_SCHEMA, "unit": "USD per million tokens", "models": models }))
+pub fn prices(table: &PriceTable) -> Result<String> {
+    let mut models = serde_json::Map::new();
+    for (k, p) in table.entries() {
+        models.insert(k.to_owned(), value(PRICES_SCHEMA, p)?);
+    }
+    pretty(
+        PRICES_SCHEMA,
+        &json!({ "schema": PRICES_SCHEMA, "unit": "USD per million tokens", "models": models }),
+    )
 }
-
-fn pretty(v: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
-    s.push('\n');
-    s
-}
-
-/// `agent-audit/review/v1`.
-pub const REVIEW_SCHEMA: &str = "agent-audit/review/v1";
 
 /// The self-review.
-pub fn review(r: &crate::metrics::review::ReviewReport) -> String {
-    let mut doc = serde_json::to_value(r).unwrap_or(Value::Null);
+pub fn review(r: &crate::metrics::review::ReviewReport) -> Result<String> {
+    let mut doc = value(REVIEW_SCHEMA, r)?;
     if let Value::Object(map) = &mut doc {
         map.insert("schema".into(), REVIEW_SCHEMA.into());
     }
-    pretty(&doc)
+    pretty(REVIEW_SCHEMA, &doc)
+}
+
+fn pretty<T: Serialize + ?Sized>(schema: &'static str, v: &T) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Json {
+        schema,
+        message: e.to_string(),
+    })?;
+    s.push('\n');
+    Ok(s)
 }

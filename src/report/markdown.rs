@@ -1,10 +1,29 @@
 //! Markdown for pull-request comments and CI summaries: a headline sentence, one table, and the details
 //! folded away.
+//!
+//! Branch names, session ids, model names and every sentence holding them come from others (a branch
+//! pushed by anyone, a log): each goes through [`md_code`] or [`md_text`], so none can end a line, open
+//! or close the `<details>` block, fake a verdict, split a table cell or mention anyone.
 
 use std::fmt::Write;
 
-use super::{short, trend, usd};
+use super::{md_code, md_text, short, trend, usd};
+use crate::config::Provenance;
 use crate::metrics::branch::BranchReport;
+
+/// The first 8 characters of a session id, as inline code.
+fn id8(id: &str, in_table: bool) -> String {
+    md_code(&id.chars().take(8).collect::<String>(), in_table)
+}
+
+/// Model names as inline code, comma-separated.
+fn models(models: &[String]) -> String {
+    models
+        .iter()
+        .map(|m| md_code(m, true))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
@@ -14,8 +33,8 @@ fn pct(part: u64, whole: u64) -> String {
     }
 }
 
-/// The `check` report.
-pub fn check(r: &BranchReport) -> String {
+/// The `check` report, with the config and price table it was computed with.
+pub fn check(r: &BranchReport, provenance: &Provenance) -> String {
     let mut out = String::new();
     let n = r.sessions.len();
     let count = |v: &str| {
@@ -27,15 +46,18 @@ pub fn check(r: &BranchReport) -> String {
     if n == 0 {
         let _ = writeln!(
             out,
-            "**agent-audit** · `{}` → `{}`: no agent session wrote lines of this branch ({} lines added, {} commits).",
-            r.head, r.base, r.branch_lines, r.commits
+            "**agent-audit** · {} → {}: no agent session wrote lines of this branch ({} lines added, {} commits).",
+            md_code(&r.head, false),
+            md_code(&r.base, false),
+            r.branch_lines,
+            r.commits
         );
     } else {
         let _ = writeln!(
             out,
-            "**agent-audit** · `{}` → `{}`: {n} agent session{} wrote {} of {} added lines ({}) for {} — {} leverage, {} theater, {} lead.",
-            r.head,
-            r.base,
+            "**agent-audit** · {} → {}: {n} agent session{} wrote {} of {} added lines ({}) for {} — {} leverage, {} theater, {} lead.",
+            md_code(&r.head, false),
+            md_code(&r.base, false),
             if n == 1 { "" } else { "s" },
             r.agent_lines,
             r.branch_lines,
@@ -47,7 +69,11 @@ pub fn check(r: &BranchReport) -> String {
         );
     }
     if !r.broken.is_empty() {
-        let _ = writeln!(out, "\n:x: **check failed**: {}", r.broken.join("; "));
+        let _ = writeln!(
+            out,
+            "\n:x: **check failed**: {}",
+            md_text(&r.broken.join("; "))
+        );
     }
     if n > 0 {
         let _ = writeln!(
@@ -59,15 +85,15 @@ pub fn check(r: &BranchReport) -> String {
             let flags: Vec<&str> = s.flags.iter().map(|f| f.code).collect();
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
-                s.id.chars().take(8).collect::<String>(),
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                id8(&s.id, true),
                 s.agent,
-                s.models.join(", "),
+                models(&s.models),
                 usd(s.cost_usd),
                 short(s.tokens.total()),
                 kept,
                 s.verdict.as_str(),
-                flags.join(", ")
+                md_text(&flags.join(", "))
             );
         }
     }
@@ -111,16 +137,17 @@ pub fn check(r: &BranchReport) -> String {
         }
         let _ = writeln!(
             out,
-            "- `{}` ({}): {}",
-            s.id.chars().take(8).collect::<String>(),
+            "- {} ({}): {}",
+            id8(&s.id, false),
             s.verdict.as_str(),
-            s.reasons.join("; ")
+            md_text(&s.reasons.join("; "))
         );
     }
     let _ = writeln!(
         out,
         "\nCosts are list prices from agent-audit's embedded table (`agent-audit prices`); lines are matched by content against the branch's commits.\n\n</details>"
     );
+    let _ = writeln!(out, "\n{}", md_text(&provenance.line()));
     out
 }
 
@@ -227,13 +254,13 @@ pub fn review(r: &crate::metrics::review::ReviewReport) -> String {
         for s in &r.review_first {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} |",
-                s.id.chars().take(8).collect::<String>(),
+                "| {} | {} | {} | {} | {} | {} |",
+                id8(&s.id, true),
                 s.agent,
                 usd(Some(s.cost_usd)),
                 s.lines_kept,
                 s.verdict.as_str(),
-                s.flags.join(", ")
+                md_text(&s.flags.join(", "))
             );
         }
     }

@@ -1,10 +1,126 @@
 //! Renderers: the same reports as terminal tables or JSON. They format; they never compute.
+//!
+//! Every string that comes from a log, a repository or a config (session ids, model and tool names,
+//! paths, branch names, commit summaries) is someone else's text: [`term_safe`] makes it inert on a
+//! terminal, [`md_code`] and [`md_text`] in Markdown.
+
+use std::borrow::Cow;
 
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
 pub mod team;
+
+/// True for a character that must not reach a terminal or a Markdown line from data: C0 controls
+/// (newline, tab, ESC, BEL included), DEL, C1 controls (U+0080–U+009F, CSI and OSC among them), the
+/// line and paragraph separators, and the bidirectional overrides and isolates that reorder what is
+/// shown.
+fn is_hostile(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// What a hostile character is shown as.
+const REPLACEMENT: char = '\u{fffd}';
+
+/// A data string safe to print on a terminal: every control character (see [`is_hostile`]) replaced
+/// by `�`, so a log or a branch cannot clear the screen, set the title, or plant an OSC 8 link.
+pub fn term_safe(s: &str) -> Cow<'_, str> {
+    if s.chars().any(is_hostile) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| if is_hostile(c) { REPLACEMENT } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// A whole report about to be printed without colour: every control character but the newline
+/// replaced. The safety net behind [`term_safe`] on each string (with colour on, the styling's own
+/// escape sequences must stay, so only the per-string cleaning applies).
+pub fn term_safe_report(s: String) -> String {
+    if s.chars().any(|c| c != '\n' && is_hostile(c)) {
+        s.chars()
+            .map(|c| {
+                if c != '\n' && is_hostile(c) {
+                    REPLACEMENT
+                } else {
+                    c
+                }
+            })
+            .collect()
+    } else {
+        s
+    }
+}
+
+/// A data string as Markdown inline code, for a sentence or (with `in_table`) a table cell: control
+/// characters replaced (a newline can neither end the code span nor the row), a backtick fence longer
+/// than any run of backticks inside, and in a table `|` escaped so it cannot split the cell. Inside
+/// code GitHub makes no links, mentions or emoji, and `<` is never HTML.
+pub fn md_code(s: &str, in_table: bool) -> String {
+    let body = term_safe(s);
+    let mut body = body.into_owned();
+    if in_table {
+        body = body.replace('|', "\\|");
+    }
+    if body.is_empty() {
+        return "` `".into();
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in body.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = body.starts_with('`')
+        || body.ends_with('`')
+        || (body.starts_with(' ') && body.ends_with(' '));
+    if pad {
+        format!("{fence} {body} {fence}")
+    } else {
+        format!("{fence}{body}{fence}")
+    }
+}
+
+/// A string that mixes agent-audit's words with data, as Markdown text (a sentence or a table cell):
+/// control characters replaced, the characters that start emphasis, links, code, HTML, entities or a
+/// table cell escaped, and an invisible word joiner after an `@` or `:` that starts a word, so GitHub
+/// turns no data into a mention or an emoji.
+pub fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next_is_word = chars
+            .peek()
+            .is_some_and(|n| n.is_alphanumeric() || *n == '_');
+        match c {
+            c if is_hostile(c) => out.push(REPLACEMENT),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '!' | '#' | '$' | '^' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' | ':' if next_is_word => {
+                out.push(c);
+                out.push('\u{2060}');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
@@ -79,5 +195,31 @@ mod tests {
         assert_eq!(usd(None), "?");
         assert_eq!(usd(Some(1155.63)), "$1,156");
         assert_eq!(duration(Some(3720)), "1h02m");
+    }
+
+    #[test]
+    fn terminal_strings_lose_every_control_character() {
+        let hostile =
+            "a\u{1b}[2J\u{1b}]0;title\u{7}b\u{9b}31mc\u{1b}]8;;http://x\u{1b}\\d\ne\tf\u{202e}g";
+        let safe = term_safe(hostile);
+        assert!(!safe.chars().any(is_hostile), "{safe:?}");
+        assert!(safe.contains("[2J") && safe.starts_with('a') && safe.ends_with('g'));
+        assert!(matches!(term_safe("plain ünïcode"), Cow::Borrowed(_)));
+        assert_eq!(term_safe_report("a\u{1b}b\nc".into()), "a\u{fffd}b\nc");
+    }
+
+    #[test]
+    fn markdown_code_spans_hold_any_data() {
+        assert_eq!(md_code("abc", false), "`abc`");
+        assert_eq!(md_code("a`b", false), "``a`b``");
+        assert_eq!(md_code("`x", false), "`` `x ``");
+        assert_eq!(md_code("a|b", true), "`a\\|b`");
+        assert_eq!(md_code("a\nb", false), "`a\u{fffd}b`");
+        assert_eq!(md_code("", false), "` `");
+        assert_eq!(
+            md_text("<details> *x* @team"),
+            "&lt;details&gt; \\*x\\* @\u{2060}team"
+        );
+        assert_eq!(md_text("theater: 1 :x:"), "theater: 1 :\u{2060}x:");
     }
 }

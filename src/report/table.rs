@@ -1,9 +1,24 @@
 //! Aligned terminal tables for people. Colour only when [`crate::term::ColorChoice`] allows it.
+//!
+//! Every string from a log, the repository or a config goes through [`safe`] (control characters
+//! replaced) before it is put in a cell or a line, and a report printed without colour is cleaned
+//! again as a whole: nothing from data can move the cursor, retitle the terminal or plant a link.
 
 use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::{duration, short, thousands, usd};
+use super::{duration, short, term_safe, term_safe_report, thousands, usd};
+use crate::config::Provenance;
+
+/// A data string made safe for the terminal.
+fn safe(s: &str) -> String {
+    term_safe(s).into_owned()
+}
+
+/// The finished report: cleaned once more as a whole when it carries no colour.
+fn done(out: String, color: bool) -> String {
+    if color { out } else { term_safe_report(out) }
+}
 use crate::metrics::usage::UsageReport;
 use crate::metrics::{ReadSummary, SessionsReport};
 use crate::pricing::PriceTable;
@@ -62,13 +77,13 @@ pub fn usage(r: &UsageReport, tz: &str, read: &ReadSummary, color: bool) -> Stri
     );
     for row in &r.rows {
         t.add_row(vec![
-            row.key.clone(),
+            safe(&row.key),
             row.agents
                 .iter()
                 .map(|a| a.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            row.models.join(", "),
+            safe(&row.models.join(", ")),
             thousands(row.tokens.input),
             thousands(row.tokens.output),
             thousands(row.tokens.cache_read),
@@ -92,12 +107,12 @@ pub fn usage(r: &UsageReport, tz: &str, read: &ReadSummary, color: bool) -> Stri
     if !tot.unpriced_models.is_empty() {
         out.push_str(&format!(
             "cost unknown for models not in the price table: {} (`?`; `≥` shows the priced part)\n",
-            tot.unpriced_models.join(", ")
+            safe(&tot.unpriced_models.join(", "))
         ));
     }
-    out.push_str(&format!("dates in time zone {tz}\n"));
+    out.push_str(&format!("dates in time zone {}\n", safe(tz)));
     out.push_str(&footer(read));
-    out
+    done(out, color)
 }
 
 fn cost_cell(cost: Option<f64>, priced: f64) -> String {
@@ -132,15 +147,17 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
             None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         let mut row: Vec<Cell> = [
-            s.id.chars().take(8).collect::<String>(),
+            safe(&s.id.chars().take(8).collect::<String>()),
             s.agent.as_str().to_string(),
             started,
             duration(s.duration_s),
-            s.models
-                .iter()
-                .map(|m| shorten_model(m))
-                .collect::<Vec<_>>()
-                .join(", "),
+            safe(
+                &s.models
+                    .iter()
+                    .map(|m| shorten_model(m))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
             s.steps.to_string(),
             format!("{}/{}", s.failed_tool_calls, s.tool_calls),
             short(s.tokens.total()),
@@ -161,21 +178,25 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
     if let Some(repo) = &r.repo {
         out.push_str(&format!(
             "sessions in {} (base: {})\n",
-            repo.display(),
-            r.base.as_deref().unwrap_or("none found")
+            safe(&repo.display().to_string()),
+            safe(r.base.as_deref().unwrap_or("none found"))
         ));
     }
     if r.sessions.is_empty() {
-        out.push_str("no sessions found\n");
+        out.push_str(if r.repo.is_some() {
+            "no sessions of this repository\n"
+        } else {
+            "no sessions found\n"
+        });
     } else {
         out.push_str(&format!("{t}\n"));
         out.push_str(&totals_line(r));
     }
     for n in &r.git_notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", safe(n)));
     }
     out.push_str(&footer(&r.read));
-    out
+    done(out, color)
 }
 
 fn verdict_cell(s: &crate::metrics::SessionReport) -> String {
@@ -236,14 +257,16 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
         .started_at
         .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|| "-".into());
-    out.push_str(&format!("session {} ({})\n", s.id, s.agent.as_str()));
+    out.push_str(&format!("session {} ({})\n", safe(&s.id), s.agent.as_str()));
     out.push_str(&format!(
         "  started {when}, lasted {}, branch {}, cwd {}\n",
         duration(s.duration_s),
-        s.branch.as_deref().unwrap_or("-"),
-        s.cwd
-            .as_ref()
-            .map_or("-".into(), |c| c.display().to_string())
+        safe(s.branch.as_deref().unwrap_or("-")),
+        safe(
+            &s.cwd
+                .as_ref()
+                .map_or("-".into(), |c| c.display().to_string())
+        )
     ));
     out.push_str(&format!(
         "  {} steps on {}; {} tool calls ({} failed)\n",
@@ -251,7 +274,7 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
         if s.models.is_empty() {
             "-".to_string()
         } else {
-            s.models.join(", ")
+            safe(&s.models.join(", "))
         },
         s.tool_calls,
         s.failed_tool_calls
@@ -264,18 +287,31 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
         thousands(s.tokens.cache_write),
         usd(s.cost_usd)
     ));
+    if let Some(r) = &s.agent_reported {
+        out.push_str(&format!(
+            "  Claude Code's own total (cost-state): {} beside agent-audit's {} (difference {})\n    why they differ: {}\n",
+            usd(r.cost_usd),
+            usd(s.cost_usd),
+            usd(r.difference_usd),
+            r.explanation
+        ));
+    }
     for n in &s.notes {
-        out.push_str(&format!("  note: {n}\n"));
+        out.push_str(&format!("  note: {}\n", safe(n)));
     }
     for pr in &s.pull_requests {
-        out.push_str(&format!("  pull request #{}: {}\n", pr.number, pr.url));
+        out.push_str(&format!(
+            "  pull request #{}: {}\n",
+            pr.number,
+            safe(&pr.url)
+        ));
     }
     out.push_str(&format!(
         "\nverdict: {}\n",
         s.verdict.as_str().to_uppercase()
     ));
     for r in &s.reasons {
-        out.push_str(&format!("  - {r}\n"));
+        out.push_str(&format!("  - {}\n", safe(r)));
     }
     out.push_str(&steps_table(s, color));
     let c = &s.context;
@@ -320,11 +356,11 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
     ));
     let Some(o) = &s.outcome else {
         out.push_str("\nno git outcome\n");
-        return out;
+        return done(out, color);
     };
     out.push_str(&format!(
         "\nlines (base: {}): {} added, {} committed, {} merged{}, {} still in HEAD",
-        r.base.as_deref().unwrap_or("none found"),
+        safe(r.base.as_deref().unwrap_or("none found")),
         o.lines_added,
         o.lines_committed,
         o.lines_merged,
@@ -342,7 +378,7 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
     out.push('\n');
     if o.lines_committed > 0 {
         out.push_str(&format!(
-            "evidence: {} lines on distinctive lines, {} common lines anchored in their hunk or the session's own commit\n",
+            "evidence: {} committed lines are distinctive, {} are common lines anchored by their hunk or by the session's own commit\n",
             o.lines_distinctive, o.lines_anchored
         ));
     }
@@ -369,16 +405,18 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
         );
         for f in &o.files {
             t.add_row(vec![
-                f.path.clone(),
+                safe(&f.path),
                 f.lines_added.to_string(),
                 f.lines_committed.to_string(),
                 f.lines_merged.to_string(),
                 f.lines_in_head.to_string(),
-                f.commits
-                    .iter()
-                    .map(|c| c.chars().take(10).collect::<String>())
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                safe(
+                    &f.commits
+                        .iter()
+                        .map(|c| c.chars().take(10).collect::<String>())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
             ]);
         }
         right(&mut t, 1);
@@ -396,23 +434,23 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
             ],
             color,
         );
-        for c in &o.commit_matches {
+        for m in &o.commit_matches {
             t.add_row(vec![
-                c.sha.chars().take(10).collect::<String>(),
-                c.lines.to_string(),
-                if c.on_base { "yes" } else { "no" }.to_string(),
-                c.route.map_or("-", |r| r.as_str()).to_string(),
-                c.summary.clone(),
-                c.signals.join("; "),
+                safe(&m.sha.chars().take(10).collect::<String>()),
+                m.lines.to_string(),
+                if m.on_base { "yes" } else { "no" }.to_string(),
+                m.route.map_or("-", |r| r.as_str()).to_string(),
+                safe(&m.summary),
+                safe(&m.signals.join("; ")),
             ]);
         }
         out.push_str(&format!("{t}\n"));
         out.push_str("check by hand: git log -S '<line>' --all; git blame <file>\n");
     }
     for n in &r.git_notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", safe(n)));
     }
-    out
+    done(out, color)
 }
 
 fn bytes(n: u64) -> String {
@@ -441,17 +479,18 @@ fn steps_table(s: &crate::metrics::SessionReport, color: bool) -> String {
         let tools: Vec<String> = r
             .calls
             .iter()
-            .map(|c| {
-                let target = c
+            .map(|call| {
+                let target = call
                     .paths
                     .first()
-                    .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                    .map(|p| safe(p.rsplit('/').next().unwrap_or(p)))
                     .unwrap_or_default();
-                let err = if c.is_error { "!" } else { "" };
+                let err = if call.is_error { "!" } else { "" };
+                let name = safe(&call.name);
                 if target.is_empty() {
-                    format!("{}{err}", c.name)
+                    format!("{name}{err}")
                 } else {
-                    format!("{}({target}){err}", c.name)
+                    format!("{name}({target}){err}")
                 }
             })
             .collect();
@@ -462,13 +501,13 @@ fn steps_table(s: &crate::metrics::SessionReport, color: bool) -> String {
         if r.retry {
             marks.push("retry".to_string());
         }
-        if let (Some(m), Some(c)) = (&r.economy_model, r.economy_cost_usd) {
-            marks.push(format!("{} on {}", usd(Some(c)), shorten_model(m)));
+        if let (Some(m), Some(cost)) = (&r.economy_model, r.economy_cost_usd) {
+            marks.push(format!("{} on {}", usd(Some(cost)), safe(shorten_model(m))));
         }
         t.add_row(vec![
             r.index.to_string(),
             r.at.strftime("%H:%M:%S").to_string(),
-            r.model.as_deref().map_or("-", shorten_model).to_string(),
+            safe(r.model.as_deref().map_or("-", shorten_model)),
             r.tier.as_str().to_string(),
             r.tokens.map_or("?".into(), |t| short(t.total())),
             usd(r.cost_usd),
@@ -500,7 +539,7 @@ pub fn footer(read: &ReadSummary) -> String {
         let reasons: Vec<String> = read
             .skipped
             .iter()
-            .map(|(k, v)| format!("{v} {k}"))
+            .map(|(k, v)| format!("{v} {}", safe(k)))
             .collect();
         s.push_str(&format!(
             "; skipped {} lines ({}; -v lists files)",
@@ -541,26 +580,35 @@ pub fn prices(table_: &PriceTable, color: bool) -> String {
             .map(|l| format!(">{}k: {}/{}", l.threshold / 1000, l.input, l.output))
             .unwrap_or_default();
         t.add_row(vec![
-            key.to_string(),
+            safe(key),
             format!("{}", p.input),
             format!("{}", p.output),
             format!("{}", p.cache_read),
             format!("{}", p.cache_write_5m),
             format!("{}", p.cache_write_1h),
             long,
-            p.source.clone(),
-            p.as_of.clone(),
+            safe(&p.source),
+            safe(&p.as_of),
         ]);
     }
     right(&mut t, 1);
-    format!("USD per million tokens\n{t}\n")
+    done(format!("USD per million tokens\n{t}\n"), color)
 }
 
-/// The `check` report as text.
-pub fn check(r: &crate::metrics::branch::BranchReport, color: bool) -> String {
+/// The `check` report as text, ending with the config and price table it was computed with.
+pub fn check(
+    r: &crate::metrics::branch::BranchReport,
+    provenance: &Provenance,
+    color: bool,
+) -> String {
     let mut out = format!(
         "branch {} → {}: {} commits, {} lines added ({} by agent sessions, {} by people)\n",
-        r.head, r.base, r.commits, r.branch_lines, r.agent_lines, r.human_lines
+        safe(&r.head),
+        safe(&r.base),
+        r.commits,
+        r.branch_lines,
+        r.agent_lines,
+        r.human_lines
     );
     if r.sessions.is_empty() {
         out.push_str("no agent session wrote lines of this branch\n");
@@ -578,7 +626,7 @@ pub fn check(r: &crate::metrics::branch::BranchReport, color: bool) -> String {
         );
         for s in &r.sessions {
             let mut row: Vec<Cell> = [
-                s.id.chars().take(8).collect::<String>(),
+                safe(&s.id.chars().take(8).collect::<String>()),
                 s.agent.as_str().to_string(),
                 usd(s.cost_usd),
                 short(s.tokens.total()),
@@ -598,7 +646,7 @@ pub fn check(r: &crate::metrics::branch::BranchReport, color: bool) -> String {
                     "session {} linked pull request #{}: {}\n",
                     s.id.chars().take(8).collect::<String>(),
                     pr.number,
-                    pr.url
+                    safe(&pr.url)
                 ));
             }
         }
@@ -614,9 +662,11 @@ pub fn check(r: &crate::metrics::branch::BranchReport, color: bool) -> String {
         ));
     }
     for b in &r.broken {
-        out.push_str(&format!("FAILED: {b}\n"));
+        out.push_str(&format!("FAILED: {}\n", safe(b)));
     }
-    out
+    out.push_str(&safe(&provenance.line()));
+    out.push('\n');
+    done(out, color)
 }
 
 /// The self-review as text.
@@ -703,15 +753,15 @@ pub fn review(r: &crate::metrics::review::ReviewReport, color: bool) -> String {
         );
         for s in &r.review_first {
             t.add_row(vec![
-                s.id.chars().take(8).collect::<String>(),
+                safe(&s.id.chars().take(8).collect::<String>()),
                 s.agent.as_str().to_string(),
                 usd(Some(s.cost_usd)),
                 s.lines_kept.to_string(),
                 s.verdict.as_str().to_string(),
-                s.flags.join(", "),
+                safe(&s.flags.join(", ")),
             ]);
         }
         out.push_str(&format!("{t}\n"));
     }
-    out
+    done(out, color)
 }

@@ -362,3 +362,59 @@ fn binary_blobs_are_skipped() {
         (2, 0, 0, 0)
     );
 }
+
+/// A session's edit made only of boilerplate has no distinctive line to anchor it — unless the commit is
+/// the session's own: here the squash commit of the pull request it linked (`Title (#7)`).
+#[test]
+fn the_squash_of_a_linked_pull_request_is_the_sessions_own_commit() {
+    let run = |link: bool| -> (u64, u64, u64, u64) {
+        let w = world();
+        let common = "\tif err != nil {\n\t\treturn err\n\t}\n";
+        w.repo.write(
+            "pkg/a.go",
+            &format!("package pkg\n\nfunc A() error {{\n\terr := a()\n{common}\treturn nil\n}}\n"),
+        );
+        w.repo.write(
+            "pkg/b.go",
+            &format!("package pkg\n\nfunc B() error {{\n\terr := b()\n{common}\treturn nil\n}}\n"),
+        );
+        w.repo.write(
+            "pkg/c.go",
+            "package pkg\n\nfunc C() error {\n\terr := c()\n\treturn err\n}\n",
+        );
+        w.repo.commit("Package", at("2026-05-01T09:30:00Z"));
+        w.repo.branch("check-c");
+        let original = w.repo.read("pkg/c.go");
+        let mut log = w.log("guard");
+        log.on_branch("check-c").edit_v2(
+            "2026-05-01T10:00:00Z",
+            "pkg/c.go",
+            &original,
+            "\treturn err\n",
+            &format!("{common}\treturn nil\n"),
+        );
+        if link {
+            log.pr_link(
+                "2026-05-01T10:02:00Z",
+                7,
+                "https://github.com/acme/app/pull/7",
+            );
+        }
+        log.save(w.home.path());
+        w.repo.write(
+            "pkg/c.go",
+            &original.replacen("\treturn err\n", &format!("{common}\treturn nil\n"), 1),
+        );
+        w.repo.commit("Check c's error", at("2026-05-01T10:05:00Z"));
+        w.repo.checkout("main");
+        w.repo.squash_merge(
+            "check-c",
+            "Check c's error (#7)",
+            at("2026-05-01T11:00:00Z"),
+        );
+        counts(&w.outcome("guard"))
+    };
+    // `if err != nil {`, `return err`, `return nil`: all common in pkg/.
+    assert_eq!(run(false), (3, 0, 0, 0));
+    assert_eq!(run(true), (3, 3, 3, 3));
+}

@@ -529,3 +529,177 @@ fn git_push_runs_the_hook() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(pushed());
 }
+
+/// A husky-style tracked hooks folder, `core.hooksPath = .githooks`, and a file of the user's outside
+/// the repository that a hostile clone would like overwritten.
+fn tracked_hooks_folder(w: &World) -> (PathBuf, PathBuf) {
+    let hooks = w.repo.dir.join(".githooks");
+    std::fs::create_dir_all(&hooks).expect("mkdir");
+    w.repo
+        .repo
+        .config()
+        .expect("config")
+        .set_str("core.hooksPath", ".githooks")
+        .expect("set");
+    let victim = w.tmp.path().join("victim-file");
+    std::fs::write(&victim, "precious\n").expect("write");
+    chmod(&victim, 0o600);
+    (hooks, victim)
+}
+
+#[test]
+fn a_link_planted_at_the_old_temporary_name_is_never_written_through() {
+    let w = world();
+    let (hooks, victim) = tracked_hooks_folder(&w);
+    // Both the fresh install and the update path used to write `<hook>.agent-audit-new` and chmod it.
+    std::os::unix::fs::symlink(&victim, hooks.join("pre-push.agent-audit-new")).expect("link");
+    let r = install(&w.repo.dir, &pre_push(&[]), &w.no_exe()).expect("install");
+    assert_eq!(r.status, InstallStatus::Created);
+    install(&w.repo.dir, &pre_push(&["theater"]), &w.no_exe()).expect("update");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("read"),
+        "precious\n"
+    );
+    assert_eq!(mode(&victim), 0o600);
+    assert!(hook::is_managed(
+        &std::fs::read(hooks.join("pre-push")).expect("hook")
+    ));
+    assert!(
+        std::fs::symlink_metadata(hooks.join("pre-push"))
+            .expect("meta")
+            .is_file()
+    );
+    // No temporary file is left behind: the folder holds the planted link and the hook.
+    let mut names: Vec<String> = std::fs::read_dir(&hooks)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".sample"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["pre-push", "pre-push.agent-audit-new"]);
+}
+
+#[test]
+fn a_hook_that_is_a_link_out_of_the_hooks_folder_is_refused() {
+    let w = world();
+    let (hooks, victim) = tracked_hooks_folder(&w);
+    std::os::unix::fs::symlink(&victim, hooks.join("pre-push")).expect("link");
+    let err = install(&w.repo.dir, &pre_push(&[]), &w.no_exe()).expect_err("refused");
+    assert!(
+        err.to_string().contains("outside the hooks folder"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_link(hooks.join("pre-push")).expect("link kept"),
+        victim
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("read"),
+        "precious\n"
+    );
+    assert_eq!(mode(&victim), 0o600);
+    assert!(!hooks.join(format!("pre-push{CHAINED_SUFFIX}")).exists());
+    // The command line says the same, exit 2.
+    let out = cmd(&w.repo.dir)
+        .args(["hook", "install"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("outside the hooks folder"));
+}
+
+#[test]
+fn a_fifo_in_the_hooks_place_does_not_block_install() {
+    use std::os::unix::fs::FileTypeExt;
+    let w = world();
+    let hooks = w.hooks();
+    std::fs::create_dir_all(&hooks).expect("mkdir");
+    let fifo = hooks.join("pre-push");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // Not ours: moved aside unopened (opening a FIFO to read it would block).
+    let r = install(&w.repo.dir, &pre_push(&[]), &w.no_exe()).expect("install");
+    assert!(r.moved_aside);
+    assert!(
+        std::fs::symlink_metadata(hooks.join(format!("pre-push{CHAINED_SUFFIX}")))
+            .expect("meta")
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[test]
+fn a_users_hook_mentioning_the_marker_in_a_comment_is_kept_not_overwritten() {
+    let w = world();
+    let hooks = w.hooks();
+    let mine = "#!/bin/sh\n# agent-audit hook v1 used to live here; this one is mine\nexit 0\n";
+    write_exe(&hooks.join("pre-push"), mine);
+    let r = install(&w.repo.dir, &pre_push(&[]), &w.no_exe()).expect("install");
+    assert_eq!(r.status, InstallStatus::Created);
+    assert!(
+        r.moved_aside,
+        "the user's hook is chained, not taken for ours"
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join(format!("pre-push{CHAINED_SUFFIX}"))).expect("read"),
+        mine
+    );
+    uninstall(&w.repo.dir, HookKind::PrePush).expect("uninstall");
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).expect("read"),
+        mine
+    );
+    // And uninstall alone never deletes it.
+    let err = uninstall(&w.repo.dir, HookKind::PrePush).expect_err("foreign");
+    assert!(
+        err.to_string().contains("not installed by agent-audit"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).expect("read"),
+        mine
+    );
+}
+
+#[test]
+fn a_tracked_hooks_folder_that_links_out_of_the_work_tree_is_refused() {
+    let w = world();
+    let outside = w.tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("pre-push"), "mine\n").expect("write");
+    w.repo
+        .repo
+        .config()
+        .expect("config")
+        .set_str("core.hooksPath", ".githooks")
+        .expect("set");
+    for (link, target) in [
+        (".githooks", outside.clone()),
+        (".githooks", w.tmp.path().join("not-there")),
+    ] {
+        let link = w.repo.dir.join(link);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).expect("link");
+        let err = install(&w.repo.dir, &pre_push(&[]), &w.no_exe()).expect_err("refused");
+        assert!(
+            err.to_string().contains("leads out of the work tree"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(outside.join("pre-push")).expect("read"),
+        "mine\n"
+    );
+    assert_eq!(std::fs::read_dir(&outside).expect("ls").count(), 1);
+    assert!(!w.tmp.path().join("not-there").exists());
+    // A link that stays in the work tree is fine.
+    std::fs::create_dir_all(w.repo.dir.join("tools/hooks")).expect("mkdir");
+    let link = w.repo.dir.join(".githooks");
+    std::fs::remove_file(&link).expect("rm");
+    std::os::unix::fs::symlink("tools/hooks", &link).expect("link");
+    install(&w.repo.dir, &pre_push(&[]), &w.no_exe()).expect("install");
+    assert!(w.repo.dir.join("tools/hooks/pre-push").is_file());
+}

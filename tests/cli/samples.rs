@@ -1,5 +1,9 @@
 //! The real logs in `../shared/samples/` (others' data, read in place): pinned totals, zero skips.
 //!
+//! Only this project's CI and developers have the folder: without it each test says
+//! `skipped: ../shared/samples not present` and passes, unless `AGENT_AUDIT_REQUIRE_SAMPLES` is set
+//! (`.ci/run` sets it), which makes the absence a failure.
+//!
 //! The expected figures were computed independently of this crate (a short Python script applying the
 //! same rules: one count per `message.id`+`requestId` with the largest usage, `<synthetic>` skipped).
 
@@ -94,6 +98,9 @@ const CLAUDE: &[(&str, Totals, u64)] = &[
 
 #[test]
 fn each_claude_sample_has_its_pinned_totals() {
+    if !samples_present("each_claude_sample_has_its_pinned_totals") {
+        return;
+    }
     let home = tempfile::tempdir().expect("tmp");
     for (file, expected, skips) in CLAUDE {
         let path = sample(&format!("claude-code/{file}"));
@@ -153,6 +160,9 @@ const CODEX: &[(&str, Totals, u64)] = &[
 
 #[test]
 fn each_codex_sample_has_its_pinned_totals_and_no_skips() {
+    if !samples_present("each_codex_sample_has_its_pinned_totals_and_no_skips") {
+        return;
+    }
     let home = tempfile::tempdir().expect("tmp");
     for (file, expected, steps) in CODEX {
         let path = sample(&format!("codex/{file}"));
@@ -178,6 +188,9 @@ fn each_codex_sample_has_its_pinned_totals_and_no_skips() {
 
 #[test]
 fn the_claude_sample_folder_counts_shared_responses_once() {
+    if !samples_present("the_claude_sample_folder_counts_shared_responses_once") {
+        return;
+    }
     let home = tempfile::tempdir().expect("tmp");
     let v = json(
         cmd(home.path())
@@ -192,6 +205,9 @@ fn the_claude_sample_folder_counts_shared_responses_once() {
 
 #[test]
 fn failed_edits_in_a_real_log_are_errors_without_edits() {
+    if !samples_present("failed_edits_in_a_real_log_are_errors_without_edits") {
+        return;
+    }
     let home = tempfile::tempdir().expect("tmp");
     let v = json(
         cmd(home.path())
@@ -215,16 +231,25 @@ fn table(args: &[&str], logs: &std::path::Path) -> String {
 
 #[test]
 fn sessions_table_of_the_claude_samples() {
+    if !samples_present("sessions_table_of_the_claude_samples") {
+        return;
+    }
     insta::assert_snapshot!(table(&["sessions", "--all"], &sample("claude-code")));
 }
 
 #[test]
 fn sessions_table_of_the_codex_samples() {
+    if !samples_present("sessions_table_of_the_codex_samples") {
+        return;
+    }
     insta::assert_snapshot!(table(&["sessions", "--all"], &sample("codex")));
 }
 
 #[test]
 fn session_step_table_of_a_real_claude_log_with_a_failed_edit() {
+    if !samples_present("session_step_table_of_a_real_claude_log_with_a_failed_edit") {
+        return;
+    }
     insta::assert_snapshot!(table(
         &["session", "bc3bf53b", "--all"],
         &sample("claude-code/entire-v2.1.22-edits-with-failed-edit.jsonl"),
@@ -233,8 +258,23 @@ fn session_step_table_of_a_real_claude_log_with_a_failed_edit() {
 
 #[test]
 fn session_step_table_of_a_real_codex_log() {
+    if !samples_present("session_step_table_of_a_real_codex_log") {
+        return;
+    }
     insta::assert_snapshot!(table(
         &["session", "019c8a4d", "--all"],
         &sample("codex/localpush-v0.104-desktop-exec-heavy-redacted.jsonl"),
     ));
+}
+
+#[test]
+fn without_the_samples_a_test_skips_or_with_the_ci_variable_fails() {
+    let none = tempfile::tempdir().expect("tmp");
+    let absent = none.path().join("shared/samples");
+    assert!(!samples_at(&absent, "t", false), "skipped");
+    assert!(samples_at(none.path(), "t", true), "present");
+    let required = std::panic::catch_unwind(|| samples_at(&absent, "t", true));
+    let msg = required.expect_err("a failure when required");
+    let msg = msg.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains(REQUIRE_SAMPLES), "{msg}");
 }

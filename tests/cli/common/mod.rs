@@ -17,9 +17,44 @@ pub fn testdata(rel: &str) -> PathBuf {
 
 /// A file of the shared real samples (`../shared/samples/`, beside the checkout).
 pub fn sample(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/samples")
-        .join(rel)
+    samples_dir().join(rel)
+}
+
+/// `../shared/samples/`, beside the checkout: only this project's CI and its developers have it.
+pub fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples")
+}
+
+/// Set (to anything but `0` or empty) by `.ci/run`: a missing `../shared/samples` fails the real-sample
+/// tests instead of skipping them, so CI runs every one.
+pub const REQUIRE_SAMPLES: &str = "AGENT_AUDIT_REQUIRE_SAMPLES";
+
+/// True when the shared samples are there. When they are not (a fresh clone with nothing beside it),
+/// says `skipped: ../shared/samples not present` on the terminal and returns false — or fails when
+/// [`REQUIRE_SAMPLES`] is set.
+pub fn samples_present(test: &str) -> bool {
+    let required = std::env::var(REQUIRE_SAMPLES).is_ok_and(|v| !v.is_empty() && v != "0");
+    samples_at(&samples_dir(), test, required)
+}
+
+/// [`samples_present`] for a given folder and requirement.
+pub fn samples_at(dir: &Path, test: &str, required: bool) -> bool {
+    if dir.is_dir() {
+        return true;
+    }
+    assert!(
+        !required,
+        "{test}: ../shared/samples not present ({}), and {REQUIRE_SAMPLES} is set: every real-sample \
+         test must run",
+        dir.display()
+    );
+    // Straight to stderr: libtest captures `eprintln!` of passing tests, and a skip must be seen.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "{test}: skipped: ../shared/samples not present"
+    );
+    false
 }
 
 /// `agent-audit` with a clean environment: HOME points at `home`, nothing else leaks in.

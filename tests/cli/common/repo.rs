@@ -498,6 +498,11 @@ impl ClaudeLog {
 
     /// Saves under `home/.claude/projects/<encoded cwd>/<id>.jsonl`.
     pub fn save(&self, home: &Path) {
+        self.save_as(home, &self.id);
+    }
+
+    /// Saves under `home/.claude/projects/<encoded cwd>/<stem>.jsonl` (for ids that are no file name).
+    pub fn save_as(&self, home: &Path, stem: &str) {
         let enc: String = self
             .cwd
             .chars()
@@ -507,7 +512,7 @@ impl ClaudeLog {
             &home
                 .join(".claude/projects")
                 .join(enc)
-                .join(format!("{}.jsonl", self.id)),
+                .join(format!("{stem}.jsonl")),
             &self.lines,
         );
     }
