@@ -9,12 +9,10 @@ use crate::metrics::team::TeamReview;
 /// `agent-audit/team-review/v1`.
 pub const TEAM_REVIEW_SCHEMA: &str = "agent-audit/team-review/v1";
 
-/// A string read from an export file (another machine's), with control characters replaced: a hostile
-/// record cannot send escape sequences to the terminal.
+/// A string read from an export file (another machine's), made safe for the terminal: a hostile
+/// record cannot send escape sequences.
 fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
+    super::term_safe(s).into_owned()
 }
 
 fn per_line(x: Option<f64>) -> String {
@@ -103,7 +101,11 @@ pub fn table_text(r: &TeamReview, color: bool) -> String {
             String::new()
         }
     ));
-    out
+    if color {
+        out
+    } else {
+        super::term_safe_report(out)
+    }
 }
 
 /// `agent-audit/team-review/v1`.

@@ -443,3 +443,54 @@ fn export_all_reads_every_log_and_correlates_where_it_can() {
             .all(|r| r["outcome"].is_null() && r["repository"].is_null())
     );
 }
+
+#[test]
+fn review_from_a_hostile_file_prints_no_control_character_and_counts_bad_lines() {
+    let home = tempfile::tempdir().expect("tmp");
+    let f = home.path().join("evil.ndjson");
+    let rec = serde_json::json!({
+        "schema": "agent-audit/export/v1", "record": "session", "key": "k1",
+        "machine": "m\u{1b}]0;pwned\u{7}\u{1b}[2J", "exported_at": "2026-05-02T00:00:00Z",
+        "agent": "codex", "session_id": "s", "repository": "r\u{9b}31m",
+        "started_at": "2026-05-01T00:00:00Z", "priced_usd": 1.0, "cost_usd": 1.0,
+        "outcome": {"lines_added": 2, "lines_merged": 2, "lines_in_head": 2}, "verdict": "theater"
+    });
+    std::fs::write(&f, format!("{rec}\nnot json\n{{\"schema\": 1}}\n")).expect("write");
+    let out = cmd(home.path())
+        .args(["review", "--since", "2026-01-01", "--from"])
+        .arg(&f)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text
+            .chars()
+            .any(|c| (c < ' ' && c != '\n') || ('\u{7f}'..='\u{9f}').contains(&c)),
+        "{text:?}"
+    );
+    assert!(text.contains("2 lines skipped"), "{text}");
+    let v = json(
+        cmd(home.path())
+            .args([
+                "review",
+                "--since",
+                "2026-01-01",
+                "--format",
+                "json",
+                "--from",
+            ])
+            .arg(&f),
+    );
+    assert_eq!(v["by_machine"][0]["theater_cost_usd"], 1.0);
+    assert_eq!(
+        v["skipped"]
+            .as_object()
+            .map(|m| m.values().filter_map(|x| x.as_u64()).sum::<u64>()),
+        Some(2)
+    );
+}
