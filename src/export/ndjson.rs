@@ -1,7 +1,7 @@
 //! `--format ndjson`: one `agent-audit/export/v1` record per line — a `session` record per session and,
-//! with `--steps`, a `step` record per step. Fields are listed in the README ("Export"); they are copied
-//! from the session's [`SessionReport`], never computed here. serde_json escapes every control
-//! character, so a hostile string in a log cannot break a line.
+//! with `--steps`, a `step` record per step. Fields are listed in the README ("Export"); they are
+//! copied from the session's [`crate::metrics::SessionReport`], never computed here. serde_json escapes
+//! every control character, so a hostile string in a log cannot break a line.
 
 use std::collections::BTreeMap;
 use std::io::Write;
