@@ -80,6 +80,14 @@ pub struct Locations {
     pub claude_config_dir: Option<String>,
     /// `$CODEX_HOME`.
     pub codex_home: Option<PathBuf>,
+    /// `$GEMINI_CLI_HOME` (Gemini CLI's replacement for the home folder: its logs are under
+    /// `$GEMINI_CLI_HOME/.gemini/tmp`).
+    pub gemini_cli_home: Option<PathBuf>,
+    /// `$COPILOT_HOME` (default `~/.copilot`).
+    pub copilot_home: Option<PathBuf>,
+    /// The work trees of the repository a command is about: a session whose agent names its project by
+    /// a hash (Gemini CLI) gets the work tree whose hash it names as its working directory.
+    pub project_roots: Vec<PathBuf>,
     /// Only these agents (empty: all).
     pub agents: Vec<Agent>,
     /// Skip files last modified before this time.
@@ -110,6 +118,13 @@ impl Locations {
             codex_home: std::env::var_os("CODEX_HOME")
                 .filter(|h| !h.is_empty())
                 .map(PathBuf::from),
+            gemini_cli_home: std::env::var_os("GEMINI_CLI_HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            copilot_home: std::env::var_os("COPILOT_HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            project_roots: Vec::new(),
             agents: Vec::new(),
             modified_since: None,
             claude_projects: Vec::new(),

@@ -19,7 +19,7 @@ pub enum Error {
     },
     /// `--logs PATH` names a file whose content is not a log format agent-audit knows.
     #[error(
-        "`{path}` is not a Claude Code or Codex session log (format sniffed from its first lines)"
+        "`{path}` is not a known agent's session log (Claude Code, Codex, Gemini CLI, Copilot CLI; format sniffed from its first lines)"
     )]
     UnknownFormat {
         /// The file.

@@ -21,6 +21,10 @@ pub enum Agent {
     ClaudeCode,
     /// OpenAI's Codex CLI (`~/.codex/sessions/**/rollout-*.jsonl`).
     Codex,
+    /// Google's Gemini CLI (`~/.gemini/tmp/<project>/chats/session-*.json[l]`).
+    Gemini,
+    /// GitHub Copilot CLI (`~/.copilot/session-state/<id>/events.jsonl`).
+    Copilot,
 }
 
 impl Agent {
@@ -29,6 +33,8 @@ impl Agent {
         match self {
             Agent::ClaudeCode => "claude-code",
             Agent::Codex => "codex",
+            Agent::Gemini => "gemini",
+            Agent::Copilot => "copilot",
         }
     }
 }
@@ -424,6 +430,10 @@ pub struct Session {
     pub skipped: Skips,
     /// Plain-words notes about how the session was read (fallback model, replayed fork history...).
     pub notes: Vec<String>,
+    /// The agent's project id, when it names the project by a hash rather than a path (Gemini CLI's
+    /// `projectHash`, the SHA-256 of the project root): matched against a repository's work trees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_hash: Option<String>,
     /// Pull requests the session linked, first seen first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pull_requests: Vec<PullRequest>,
@@ -445,6 +455,7 @@ impl Session {
             files: Vec::new(),
             skipped: Skips::default(),
             notes: Vec::new(),
+            project_hash: None,
             pull_requests: Vec::new(),
             agent_reported: None,
         }

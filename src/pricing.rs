@@ -621,6 +621,11 @@ fn rewrite(model: &str) -> (String, Vec<String>) {
             id.truncate(at);
         }
     }
+    // Copilot CLI spells Claude versions with a dot (`claude-sonnet-4.6`); Anthropic's ids use dashes.
+    if id.starts_with("claude-") && id.contains('.') {
+        id = id.replace('.', "-");
+        steps.push("version dots read as dashes".to_owned());
+    }
     if let Some(at) = id.rfind('@') {
         let date = &id[at + 1..];
         if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) {
@@ -825,6 +830,11 @@ mod tests {
                 "added date suffix",
             ),
             ("claude-opus-4-6-20260205", "claude-opus-4-6", "alias"),
+            (
+                "claude-sonnet-4.6",
+                "claude-sonnet-4-6",
+                "version dots read as dashes",
+            ),
             ("claude-opus-4-0", "claude-opus-4-20250514", "alias"),
             (
                 "anthropic/claude-haiku-4-5-20251001",

@@ -169,6 +169,7 @@ pub(super) fn locations(g: &Global, scope: Option<&RepoScope>) -> Locations {
         && loc.logs.is_empty()
     {
         loc.claude_projects = crate::git::project_folder_names(scope);
+        loc.project_roots = scope.worktrees.clone();
         let scope = scope.clone();
         loc.project_cwd = Some(crate::discover::CwdFilter(std::sync::Arc::new(
             move |cwd| scope.contains(cwd),
@@ -226,10 +227,10 @@ pub(super) fn read_mentioning(
     }
     if found.sources.is_empty() && !allow_empty {
         let searched: Vec<String> = if loc.logs.is_empty() {
-            loc.claude_roots()
-                .into_iter()
-                .map(|r| r.join("projects"))
-                .chain(loc.codex_root().map(|c| c.join("sessions")))
+            crate::formats::FORMATS
+                .iter()
+                .filter(|f| loc.agents.is_empty() || loc.agents.contains(&f.agent()))
+                .flat_map(|f| f.log_roots(loc))
                 .map(|p| p.display().to_string())
                 .collect()
         } else {
@@ -242,8 +243,8 @@ pub(super) fn read_mentioning(
             );
         } else {
             bail!(
-                "no Claude Code or Codex session logs found (searched: {}); point --logs at a log \
-                 file or folder, or set CLAUDE_CONFIG_DIR / CODEX_HOME",
+                "no Claude Code, Codex or Gemini CLI session logs found (searched: {}); point --logs \
+                 at a log file or folder, or set CLAUDE_CONFIG_DIR / CODEX_HOME / GEMINI_CLI_HOME",
                 searched.join(", ")
             );
         }
@@ -253,6 +254,21 @@ pub(super) fn read_mentioning(
     let t0 = std::time::Instant::now();
     let mut ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
     ing.unreadable.extend(found.unreadable.iter().cloned());
+    // Agents that name the project by a hash of its root (Gemini CLI): its work tree is the cwd.
+    if !loc.project_roots.is_empty() {
+        let hashes: Vec<(String, &std::path::PathBuf)> = loc
+            .project_roots
+            .iter()
+            .map(|r| (crate::formats::gemini::project_hash(r), r))
+            .collect();
+        for s in ing.sessions.iter_mut().filter(|s| s.cwd.is_none()) {
+            if let Some(h) = s.project_hash.as_deref()
+                && let Some((_, root)) = hashes.iter().find(|(x, _)| x == h)
+            {
+                s.cwd = Some((*root).clone());
+            }
+        }
+    }
     if ing.conflicting_responses > 0 {
         eprintln!(
             "warning: {} response id(s) appear in two sessions with other token counts: each session \

@@ -117,7 +117,8 @@ impl Item<'_> {
     }
 
     /// The provider in the OpenTelemetry GenAI naming (`anthropic`, `openai`, `gcp.gemini`): from the
-    /// price entry of the session's first model, else from the agent.
+    /// price entry of the session's first priced model, else from the agent (`_OTHER` for a Copilot
+    /// session on a model the table does not know).
     pub fn provider(&self) -> &'static str {
         let from_table = self
             .report
@@ -131,6 +132,9 @@ impl Item<'_> {
             _ => match self.report.agent {
                 crate::model::Agent::ClaudeCode => "anthropic",
                 crate::model::Agent::Codex => "openai",
+                crate::model::Agent::Gemini => "gcp.gemini",
+                // Copilot serves several providers' models; an unknown one has no single provider.
+                crate::model::Agent::Copilot => "_OTHER",
             },
         }
     }

@@ -12,6 +12,8 @@
 
 pub mod claude_code;
 pub mod codex;
+pub mod copilot;
+pub mod gemini;
 mod lenient;
 pub mod rebuild;
 pub mod shell_writes;
@@ -100,9 +102,16 @@ pub trait Format: Sync {
     }
 }
 
-/// Every format, in sniffing order (Codex first: its records are recognised by their envelope, and a
-/// Claude Code record never has one).
-pub static FORMATS: &[&dyn Format] = &[&codex::Codex, &claude_code::ClaudeCode];
+/// Every format, in sniffing order: Codex first (its records are recognised by their envelope, which a
+/// Claude Code record never has), Gemini before Claude Code (its metadata line has a top-level
+/// `sessionId` too, but also a `projectHash`), Copilot CLI before Claude Code (an event nests its
+/// `sessionId` in `data`).
+pub static FORMATS: &[&dyn Format] = &[
+    &codex::Codex,
+    &gemini::Gemini,
+    &copilot::Copilot,
+    &claude_code::ClaudeCode,
+];
 
 /// The format of an agent.
 pub fn format_of(agent: Agent) -> Result<&'static dyn Format> {
@@ -545,7 +554,12 @@ mod tests {
 
     #[test]
     fn the_registry_has_one_format_per_agent_and_unique_names() {
-        for agent in [Agent::ClaudeCode, Agent::Codex] {
+        for agent in [
+            Agent::ClaudeCode,
+            Agent::Codex,
+            Agent::Gemini,
+            Agent::Copilot,
+        ] {
             assert_eq!(format_of(agent).expect("registered").agent(), agent);
         }
         let mut names: Vec<&str> = FORMATS
@@ -558,7 +572,8 @@ mod tests {
         assert_eq!(names.len(), n, "an --agent name answers to one format");
         assert_eq!(agent_named("claude-code"), Some(Agent::ClaudeCode));
         assert_eq!(agent_named("CODEX"), Some(Agent::Codex));
-        assert_eq!(agent_named("gemini"), None);
+        assert_eq!(agent_named("gemini"), Some(Agent::Gemini));
+        assert_eq!(agent_named("aider"), None);
         // The agent's own name is always accepted.
         for f in FORMATS {
             assert_eq!(agent_named(f.agent().as_str()), Some(f.agent()));
@@ -631,19 +646,15 @@ mod tests {
                     }
                 }
             }
-            for agent in [Agent::ClaudeCode, Agent::Codex] {
+            for format in FORMATS {
                 for depth in [Depth::Usage, Depth::Full] {
                     let reader = LineReader::new(
                         Path::new("m.jsonl"),
                         Box::new(std::io::Cursor::new(data.clone())),
                     );
-                    let log = match agent {
-                        Agent::ClaudeCode => {
-                            claude_code::parse(Path::new("m.jsonl"), reader, depth)
-                        }
-                        Agent::Codex => codex::parse(Path::new("m.jsonl"), reader, depth),
-                    }
-                    .expect("in-memory input reads");
+                    let log = format
+                        .parse(Path::new("m.jsonl"), reader, depth)
+                        .expect("in-memory input reads");
                     assert!(
                         log.skipped.total() <= log.lines,
                         "a line is skipped at most once"
@@ -805,20 +816,19 @@ mod tests {
     }
 
     #[test]
-    fn an_oversized_line_is_a_counted_skip_in_both_parsers() {
+    fn an_oversized_line_is_a_counted_skip_in_every_parser() {
         let mut data = vec![0u8; 200_000];
         data.push(b'\n');
         data.extend_from_slice(CODEX_LINES.as_bytes());
-        for agent in [Agent::ClaudeCode, Agent::Codex] {
+        for format in FORMATS {
+            let agent = format.agent();
             let reader = LineReader::new(
                 Path::new("x.jsonl"),
                 Box::new(std::io::Cursor::new(data.clone())),
             );
-            let log = match agent {
-                Agent::ClaudeCode => claude_code::parse(Path::new("x.jsonl"), reader, Depth::Usage),
-                Agent::Codex => codex::parse(Path::new("x.jsonl"), reader, Depth::Usage),
-            }
-            .expect("parse");
+            let log = format
+                .parse(Path::new("x.jsonl"), reader, Depth::Usage)
+                .expect("parse");
             assert_eq!(
                 log.skipped.by_reason.get(skip::OVERSIZED),
                 Some(&1),

@@ -163,9 +163,6 @@ fn no_logs_at_all_is_a_clear_error() {
     let out = cmd(home.path()).args(["usage"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("no Claude Code or Codex session logs found"),
-        "{err}"
-    );
+    assert!(err.contains("session logs found"), "{err}");
     assert!(err.contains(".claude/projects"), "{err}");
 }

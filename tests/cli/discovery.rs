@@ -112,17 +112,16 @@ fn another_agents_log_is_not_taken_for_a_known_format() {
     if !samples_present("another_agents_log_is_not_taken_for_a_known_format") {
         return;
     }
-    // GitHub Copilot CLI events nest a `sessionId` inside `data`: not a Claude Code transcript.
+    // An Agent Trace file (Cursor's attribution traces) has an `id` and a `timestamp`, as transcripts
+    // do, but is no agent session log.
     let home = tempfile::tempdir().expect("tmp");
     let out = cmd(home.path())
         .args(["usage", "--logs"])
-        .arg(sample("copilot-cli/vibecodingtracker-events-v1.0.34.jsonl"))
+        .arg(sample("agent-trace/fintrack-cursor-traces.jsonl"))
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("is not a Claude Code or Codex session log")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a known agent's session log"));
     // In a folder, such files are listed with -v and left out.
     let out = cmd(home.path())
         .args(["usage", "-v", "--logs"])
@@ -132,7 +131,7 @@ fn another_agents_log_is_not_taken_for_a_known_format() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("not a known log format, not read") && err.contains("copilot-cli"),
+        err.contains("not a known log format, not read") && err.contains("agent-trace"),
         "{err}"
     );
 }

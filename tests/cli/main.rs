@@ -12,6 +12,7 @@ mod fuzz;
 mod git_routes;
 mod hooks;
 mod hostile;
+mod new_agents;
 mod samples;
 mod sessions;
 mod todays_logs;

@@ -1,0 +1,151 @@
+//! Gemini CLI and GitHub Copilot CLI sessions, found where the agents keep them and followed into git like
+//! the other agents.
+
+use crate::common::repo::{TestRepo, at};
+use crate::common::*;
+
+/// A project's chats are under `~/.gemini/tmp/<sha256 of its root>/chats/`; the chat names no working
+/// directory, so the repository is recognised by that hash.
+#[test]
+fn a_gemini_session_is_found_priced_and_followed_into_git() {
+    let home = tempfile::tempdir().expect("tmp");
+    let repo = TestRepo::init(&home.path().join("app"), at("2026-05-01T09:00:00Z"));
+    let root = std::fs::canonicalize(&repo.dir).expect("canonical");
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(root.to_string_lossy().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let content = "package cache\n\n// Get returns the cached value.\nfunc Get(key string) (string, bool) {\n\tv, ok := store[key]\n\treturn v, ok\n}\n";
+    let meta = serde_json::json!({"sessionId": "g-123", "projectHash": hash, "startTime": "2026-05-01T10:00:00Z",
+        "lastUpdated": "2026-05-01T10:01:00Z", "kind": "main"});
+    // The message is written twice (Gemini CLI rewrites it as it grows): it counts once.
+    let msg = |with_tools: bool| {
+        let mut m = serde_json::json!({"id": "m1", "timestamp": "2026-05-01T10:00:30Z", "type": "gemini",
+            "content": "", "model": "gemini-2.5-pro",
+            "tokens": {"input": 10_000, "output": 500, "cached": 4_000, "thoughts": 200, "tool": 0, "total": 10_700}});
+        if with_tools {
+            m["toolCalls"] = serde_json::json!([{"id": "w1", "name": "write_file",
+                "args": {"file_path": "cache/get.go", "content": content}, "status": "success",
+                "resultDisplay": {"fileName": "get.go", "filePath": format!("{}/cache/get.go", root.display()),
+                    "originalContent": "", "newContent": content, "isNewFile": true}}]);
+        }
+        m.to_string()
+    };
+    write_lines(
+        &home
+            .path()
+            .join(".gemini/tmp")
+            .join(&hash)
+            .join("chats/session-2026-05-01T10-00-g-123.jsonl"),
+        &[
+            meta.to_string(),
+            msg(false),
+            r#"{"$set":{"lastUpdated":"2026-05-01T10:00:30Z"}}"#.into(),
+            msg(true),
+        ],
+    );
+    repo.write("cache/get.go", content);
+    repo.commit("Add cache.Get", at("2026-05-01T10:05:00Z"));
+
+    let v = json(
+        cmd(&repo.dir)
+            .env("HOME", home.path())
+            .args(["sessions", "--json"]),
+    );
+    let s = &v["sessions"][0];
+    assert_eq!(s["agent"], "gemini");
+    assert_eq!(s["id"], "g-123");
+    assert_eq!(s["steps"], 1);
+    assert_eq!(
+        tokens(&s["tokens"]),
+        (6_000, 700, 4_000, 0),
+        "input − cached, output + thoughts"
+    );
+    assert!(s["cost_usd"].as_f64().is_some_and(|c| c > 0.0), "{s}");
+    let o = &s["outcome"];
+    // package cache, the comment, func Get, v, ok :=, return v, ok: 5 lines, merged on main.
+    assert_eq!(o["lines_added"], 5, "{o}");
+    assert_eq!(o["lines_merged"], 5, "{o}");
+    assert_eq!(o["lines_in_head"], 5, "{o}");
+    // `--agent gemini` reads it.
+    let usage = json(
+        cmd(&repo.dir)
+            .env("HOME", home.path())
+            .args(["usage", "--json", "--agent", "gemini"]),
+    );
+    assert_eq!(usage["total"]["steps"], 1);
+}
+
+/// A Copilot CLI session (`~/.copilot/session-state/<id>/events.jsonl`) that created a file on a branch
+/// that was squash-merged: its lines are merged, its tokens the shutdown's.
+#[test]
+fn a_copilot_session_is_followed_into_a_squash_merge() {
+    let home = tempfile::tempdir().expect("tmp");
+    let repo = TestRepo::init(&home.path().join("app"), at("2026-05-01T09:00:00Z"));
+    let root = repo.dir.to_string_lossy().into_owned();
+    let text = "pub fn clamp(v: i32) -> i32 {\n    v.clamp(0, 100)\n}\n";
+    let ev = |kind: &str, ts: &str, data: serde_json::Value| {
+        serde_json::json!({"type": kind, "data": data, "id": ts, "timestamp": ts}).to_string()
+    };
+    write_lines(
+        &home.path().join(".copilot/session-state/cp-1/events.jsonl"),
+        &[
+            ev(
+                "session.start",
+                "2026-05-01T10:00:00Z",
+                serde_json::json!({"sessionId": "cp-1",
+                "context": {"cwd": root, "gitRoot": root, "branch": "clamp"}}),
+            ),
+            ev(
+                "session.model_change",
+                "2026-05-01T10:00:01Z",
+                serde_json::json!({"newModel": "gpt-5"}),
+            ),
+            ev(
+                "assistant.message",
+                "2026-05-01T10:00:10Z",
+                serde_json::json!({"messageId": "m1", "content": "",
+                "outputTokens": 120, "toolRequests": [{"toolCallId": "t1", "name": "create",
+                    "arguments": {"path": format!("{root}/src/clamp.rs"), "file_text": text}}]}),
+            ),
+            ev(
+                "tool.execution_complete",
+                "2026-05-01T10:00:11Z",
+                serde_json::json!({"toolCallId": "t1",
+                "success": true, "result": {"content": "Created file"}}),
+            ),
+            ev(
+                "session.shutdown",
+                "2026-05-01T10:01:00Z",
+                serde_json::json!({"totalPremiumRequests": 1,
+                "modelMetrics": {"gpt-5": {"requests": {"count": 1, "cost": 1},
+                    "usage": {"inputTokens": 5000, "outputTokens": 120, "cacheReadTokens": 2000,
+                        "cacheWriteTokens": 0, "reasoningTokens": 40}}}}),
+            ),
+        ],
+    );
+    repo.branch("clamp");
+    repo.write("src/clamp.rs", text);
+    repo.commit("Add clamp", at("2026-05-01T10:05:00Z"));
+    repo.checkout("main");
+    repo.squash_merge("clamp", "Add clamp (#3)", at("2026-05-01T11:00:00Z"));
+
+    let v = json(
+        cmd(&repo.dir)
+            .env("HOME", home.path())
+            .args(["sessions", "--json"]),
+    );
+    let s = &v["sessions"][0];
+    assert_eq!(s["agent"], "copilot");
+    assert_eq!(tokens(&s["tokens"]), (3_000, 120, 2_000, 0));
+    assert!(s["cost_usd"].as_f64().is_some_and(|c| c > 0.0), "{s}");
+    let o = &s["outcome"];
+    // `pub fn clamp…` and `v.clamp(0, 100)`: 2 lines; the brace alone does not count.
+    assert_eq!(
+        (o["lines_added"].as_u64(), o["lines_merged"].as_u64()),
+        (Some(2), Some(2)),
+        "{o}"
+    );
+    assert_eq!(o["merged_via"], "squash");
+}
