@@ -86,6 +86,24 @@ pub enum Error {
         /// What was refused, and what to do instead.
         what: String,
     },
+    /// `--otlp-endpoint` is not an address agent-audit can post to, or the collector refused the
+    /// request (a redirect is reported, never followed).
+    #[error("OTLP endpoint `{endpoint}`: {message}")]
+    Endpoint {
+        /// The address given.
+        endpoint: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The connection to the OTLP endpoint failed.
+    #[error("cannot post to the OTLP endpoint `{endpoint}`")]
+    Network {
+        /// The address given.
+        endpoint: String,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Shorthand for results of the library.

@@ -6,13 +6,15 @@
 //! session's edits into commits, the base branch and HEAD → [`metrics`] prices steps with [`pricing`] and
 //! computes per-session figures and verdicts → [`report`] renders them. [`cli`] wires the pipeline to
 //! command-line options; renderers compute nothing. [`hook`] installs the pre-push check, [`demo`] writes
-//! the example repository of the tour.
+//! the example repository of the tour. [`export`] writes the same session reports as NDJSON or OTLP spans
+//! for a team's warehouse or collector, and reads NDJSON exports back for the team review.
 
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod discover;
 pub mod error;
+pub mod export;
 pub mod formats;
 pub mod git;
 pub mod hook;

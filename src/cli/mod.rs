@@ -25,7 +25,9 @@ use crate::report;
 use crate::term::{self, ColorChoice};
 use crate::timespec;
 
+mod export;
 mod inputs;
+mod reports;
 mod workflows;
 
 use inputs::*;
@@ -108,6 +110,68 @@ pub enum Command {
     },
     /// The embedded price table (with overrides applied), with each entry's source and date.
     Prices(PricesArgs),
+    /// Every session's cost and outcome as records for the engines a team runs: NDJSON
+    /// (`agent-audit/export/v1`, for DuckDB, ClickHouse, BigQuery…) or OpenTelemetry spans (OTLP
+    /// JSON), printed, or posted to an OTLP/HTTP collector with --otlp-endpoint. No prompt, response,
+    /// command or file content; paths and repository addresses hashed unless --include-paths.
+    Export(ExportArgs),
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The repository (any path inside it); default: the current directory's.
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// Every session in the logs, each correlated with the repository it ran in (sessions outside any
+    /// repository have no outcome).
+    #[arg(long, conflicts_with = "repo")]
+    pub all: bool,
+    /// Only these agents (repeatable).
+    #[arg(long, value_parser = agent_arg, value_name = "AGENT")]
+    pub agent: Vec<Agent>,
+    /// Only sessions active from this time on: YYYY-MM-DD, RFC 3339, or a span back from now (7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only sessions active before this time (same forms as --since).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// The branch merged lines must reach; default: the remote's HEAD branch, else main, else master.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// How long after a session its lines may still be committed (a span: 30d, 2w).
+    #[arg(long, value_name = "SPAN", default_value = "30d")]
+    pub window: String,
+    /// Output format (default: ndjson; --otlp-endpoint always sends OTLP JSON).
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Also one record (NDJSON) or child span (OTLP) per step.
+    #[arg(long)]
+    pub steps: bool,
+    /// The machine label in every record; default: a stable hash of the host name (never the raw
+    /// name unless given here).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+    /// Working directories, repository roots and remote addresses in clear (credentials removed);
+    /// without it they are SHA-256 pseudonyms.
+    #[arg(long)]
+    pub include_paths: bool,
+    /// Post the spans to this OTLP/HTTP collector (`http://host:4318`; `/v1/traces` when the address has
+    /// no path) instead of printing them. The only network use agent-audit makes.
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One `agent-audit/export/v1` JSON record per line.
+    Ndjson,
+    /// OpenTelemetry spans in the OTLP JSON encoding, one `ExportTraceServiceRequest` per line.
+    OtlpJson,
 }
 
 /// `--agent NAME`: any name a registered log format answers to (`formats::FORMATS`).
@@ -283,6 +347,10 @@ pub struct ReviewArgs {
     /// How long after a session its lines may still be committed (a span: 30d, 2w).
     #[arg(long, value_name = "SPAN", default_value = "30d")]
     pub window: String,
+    /// The team review from NDJSON exports (`agent-audit export`) of several machines instead of this
+    /// machine's logs; records are deduplicated by key (formats: table, json).
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["all", "base"])]
+    pub from: Vec<PathBuf>,
 }
 
 /// `review --format`.
@@ -382,7 +450,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             clap_complete::generate(*shell, &mut Cli::command(), "agent-audit", &mut out);
             String::from_utf8_lossy(&out).into_owned()
         }
+        Command::Review(a) if !a.from.is_empty() => {
+            return export::team_review(a, now, &tz, color);
+        }
         Command::Review(a) => return workflows::review(g, a, now, &tz, color),
+        Command::Export(a) => return export::export(g, a, now, &tz),
         Command::Session(a) => {
             let scope = if a.all {
                 None
@@ -503,80 +575,43 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Sessions(a) => {
-            let f = &a.filters;
-            let window = Window::parse(f, now, &tz)?;
-            let scope = if a.all {
-                None
+            let coverage = if a.all {
+                reports::Coverage::All
             } else {
-                Some(repo_scope(
+                reports::Coverage::Repo(repo_scope(
                     a.repo.as_deref(),
                     "`sessions` lists the sessions of one repository: run it inside a git \
                          repository, or pass --repo PATH, or --all for every session",
                 )?)
             };
-            let ing = read_logs(g, f, &window, Depth::Full, scope.as_ref())?;
-            let settings = load_settings(
+            let b = reports::build(
                 g,
-                scope
-                    .as_ref()
-                    .map(|s| s.root.clone())
-                    .or_else(config_dir)
-                    .as_deref(),
+                &a.filters,
+                coverage,
+                a.base.clone(),
+                &a.window,
                 now,
+                &tz,
+                false,
             )?;
-            let of_repo: Vec<&crate::model::Session> = ing
-                .sessions
-                .iter()
-                .filter(|s| match &scope {
-                    None => true,
-                    Some(scope) => s.cwd.as_deref().is_some_and(|c| scope.contains(c)),
-                })
-                .collect();
-            let focus: Vec<usize> = (0..of_repo.len())
-                .filter(|&i| window.overlaps(of_repo[i].started_at, of_repo[i].ended_at))
-                .collect();
-            let chosen: Vec<&crate::model::Session> = focus.iter().map(|&i| of_repo[i]).collect();
-            let (outcomes, base, git_notes) = match &scope {
-                Some(scope) => {
-                    let opts = crate::git::CorrelateOptions {
-                        base: a.base.clone(),
-                        after_s: span_seconds(&a.window, now, &tz)?,
-                        ..Default::default()
-                    };
-                    // Sessions outside --since still compete for the lines of those inside it.
-                    let c = crate::git::correlate_focus(scope, &of_repo, &focus, &opts)?;
-                    (c.outcomes.into_iter().map(Some).collect(), c.base, c.notes)
-                }
-                None => (vec![None; chosen.len()], None, Vec::new()),
-            };
-            let t0 = std::time::Instant::now();
-            let mut sessions: Vec<SessionReport> = {
-                use rayon::prelude::*;
-                let pairs: Vec<_> = chosen.iter().zip(outcomes).collect();
-                pairs
-                    .into_par_iter()
-                    .map(|(s, o)| SessionReport::new(s, &settings, o, false))
-                    .collect()
-            };
-            sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));
-            if g.verbose > 1 {
-                eprintln!(
-                    "timing: {} session reports in {:?}",
-                    sessions.len(),
-                    t0.elapsed()
-                );
-            }
+            let mut groups = b.groups;
+            let group = (!groups.is_empty()).then(|| groups.swap_remove(0));
+            let mut sessions: Vec<SessionReport> = b.reports.into_iter().map(|(_, r)| r).collect();
             if let Some(n) = a.limit {
                 sessions.truncate(n);
             }
+            let (repo, base, git_notes) = match group {
+                Some(gr) => (gr.scope.map(|s| s.root), gr.base, gr.notes),
+                None => (None, None, Vec::new()),
+            };
             let r = SessionsReport {
-                repo: scope.map(|s| s.root),
+                repo,
                 base,
                 git_notes,
                 sessions,
-                read: ReadSummary::of(&ing),
+                read: b.read,
             };
-            if f.json {
+            if a.filters.json {
                 report::json::sessions(&r)?
             } else {
                 report::table::sessions(&r, color)

@@ -8,6 +8,7 @@ pub mod premium;
 pub mod retries;
 pub mod review;
 pub mod steps;
+pub mod team;
 pub mod tier;
 pub mod usage;
 pub mod verdict;

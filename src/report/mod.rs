@@ -10,6 +10,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
+pub mod team;
 
 /// True for a character that must not reach a terminal or a Markdown line from data: C0 controls
 /// (newline, tab, ESC, BEL included), DEL, C1 controls (U+0080–U+009F, CSI and OSC among them), the

@@ -23,7 +23,7 @@ use crate::metrics::usage::UsageReport;
 use crate::metrics::{ReadSummary, SessionsReport};
 use crate::pricing::PriceTable;
 
-fn table(header: &[&str], color: bool) -> Table {
+pub(super) fn table(header: &[&str], color: bool) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_BORDERS_ONLY)
         .set_content_arrangement(ContentArrangement::Dynamic);
@@ -44,7 +44,7 @@ fn table(header: &[&str], color: bool) -> Table {
     t
 }
 
-fn right(t: &mut Table, from: usize) {
+pub(super) fn right(t: &mut Table, from: usize) {
     let n = t.column_count();
     for i in from..n {
         if let Some(col) = t.column_mut(i) {

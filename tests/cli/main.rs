@@ -7,6 +7,7 @@ mod attribution;
 mod bad_input;
 mod check;
 mod discovery;
+mod export;
 mod fuzz;
 mod git_routes;
 mod hooks;

@@ -1,0 +1,172 @@
+//! `export` (the session reports of `sessions`, as NDJSON or OTLP JSON, printed or posted) and
+//! `review --from` (the team review from several machines' NDJSON exports).
+
+use super::*;
+use crate::export::{self, ExportOptions, Item, PriceFacts, RepoFacts};
+
+pub(super) fn export(
+    g: &Global,
+    a: &ExportArgs,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Result<ExitCode> {
+    // Everything that can be refused is refused before the logs are read.
+    let endpoint = match &a.otlp_endpoint {
+        Some(url) => {
+            if a.format == Some(ExportFormat::Ndjson) {
+                bail!("--otlp-endpoint posts OTLP JSON: drop --format ndjson (or the endpoint)");
+            }
+            if a.out.is_some() {
+                bail!("--otlp-endpoint posts the export: --out has nothing to write");
+            }
+            Some(export::http::Endpoint::parse(url)?)
+        }
+        None => None,
+    };
+    let machine = match &a.machine {
+        Some(m) if m.trim().is_empty() || m.chars().any(char::is_control) => {
+            bail!("--machine must be a non-empty name without control characters")
+        }
+        Some(m) => m.clone(),
+        None => export::default_machine(),
+    };
+    let coverage = if a.all {
+        reports::Coverage::AllRepos
+    } else {
+        reports::Coverage::Repo(repo_scope(
+            a.repo.as_deref(),
+            "`export` exports the sessions of one repository: run it inside a git repository, or pass \
+             --repo PATH, or --all for every session (each with the repository it ran in)",
+        )?)
+    };
+    let filters = Filters {
+        agent: a.agent.clone(),
+        since: a.since.clone(),
+        until: a.until.clone(),
+        json: false,
+    };
+    let built = reports::build(
+        g,
+        &filters,
+        coverage,
+        a.base.clone(),
+        &a.window,
+        now,
+        tz,
+        a.steps,
+    )?;
+    let facts: Vec<Option<RepoFacts>> = built
+        .groups
+        .iter()
+        .map(|gr| gr.scope.as_ref().map(|s| RepoFacts::of(s, gr.base.clone())))
+        .collect();
+    let price_facts: Vec<PriceFacts> = built
+        .groups
+        .iter()
+        .map(|gr| PriceFacts::of(&gr.settings.prices))
+        .collect();
+    let items: Vec<Item<'_>> = built
+        .reports
+        .iter()
+        .map(|(gi, r)| Item {
+            report: r,
+            repo: facts[*gi].as_ref(),
+            prices: &built.groups[*gi].settings.prices,
+            price_facts: &price_facts[*gi],
+        })
+        .collect();
+    let opts = ExportOptions {
+        machine,
+        exported_at: now,
+        include_paths: a.include_paths,
+        steps: a.steps,
+    };
+    if let Some(ep) = endpoint {
+        let requests = export::otlp::requests(&items, &opts);
+        for (i, body) in requests.iter().enumerate() {
+            let rejected = ep.post_json(body.as_bytes()).with_context(|| {
+                format!(
+                    "request {} of {} not accepted (the ones before were; posting again is safe: \
+                     span ids are the same)",
+                    i + 1,
+                    requests.len()
+                )
+            })?;
+            if rejected.spans > 0 {
+                eprintln!(
+                    "warning: the collector rejected {} spans of request {}: {}",
+                    rejected.spans,
+                    i + 1,
+                    rejected.message
+                );
+            }
+        }
+        eprintln!(
+            "posted {} sessions in {} requests to {}",
+            items.len(),
+            requests.len(),
+            ep.given
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        match a.format.unwrap_or(ExportFormat::Ndjson) {
+            ExportFormat::Ndjson => export::ndjson::write(&items, &opts, out)?,
+            ExportFormat::OtlpJson => export::otlp::write(&items, &opts, out)?,
+        }
+        out.flush()
+    };
+    match &a.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            write(&mut std::io::BufWriter::new(file))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {} sessions to {}", items.len(), path.display());
+        }
+        None => {
+            let stdout = std::io::stdout().lock();
+            match write(&mut std::io::BufWriter::with_capacity(1 << 16, stdout)) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(e).context("cannot write to stdout");
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn team_review(
+    a: &ReviewArgs,
+    now: Timestamp,
+    tz: &TimeZone,
+    color: bool,
+) -> Result<ExitCode> {
+    let since = timespec::parse_instant(&a.since, now, tz)?;
+    let until = match &a.until {
+        Some(u) => timespec::parse_instant(u, now, tz)?,
+        None => now,
+    };
+    if until <= since {
+        bail!("--until must be after --since");
+    }
+    let ex = export::read::read(&a.from)?;
+    let r = crate::metrics::team::team_review(&ex, since, until);
+    let out = match a.format {
+        ReviewFormat::Table => report::team::table_text(&r, color),
+        ReviewFormat::Json => report::team::json(&r),
+        ReviewFormat::Md | ReviewFormat::Html => {
+            bail!("review --from gives the team review as --format table or json")
+        }
+    };
+    match &a.out {
+        Some(path) => {
+            std::fs::write(path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => emit(&out)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
