@@ -1093,22 +1093,8 @@ mod tests {
         assert_eq!(step.service_tier, ServiceTier::Fast);
     }
 
-    /// A shared real sample, or `None` (with a note) when `../shared/samples` is not beside the checkout;
-    /// `AGENT_AUDIT_REQUIRE_SAMPLES=1` (set by `.ci/run`) turns the skip into a failure.
     fn shared_sample(name: &str) -> Option<std::path::PathBuf> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/samples/claude-code")
-            .join(name);
-        if p.exists() {
-            return Some(p);
-        }
-        assert!(
-            std::env::var_os("AGENT_AUDIT_REQUIRE_SAMPLES").is_none(),
-            "{} is required (AGENT_AUDIT_REQUIRE_SAMPLES is set)",
-            p.display()
-        );
-        eprintln!("skipped: ../shared/samples not present ({name})");
-        None
+        super::super::shared_sample(&format!("claude-code/{name}"))
     }
 
     /// The real transcripts that edit tab-indented Go files: every edit line is a whole line of the file

@@ -2626,18 +2626,9 @@ mod tests {
         assert!(parse_patch("*** Begin Patch\n*** Move to: x\n+y").is_empty());
     }
 
-    /// A shared real sample; callers skip when it is absent, unless `AGENT_AUDIT_REQUIRE_SAMPLES` is set
-    /// (by `.ci/run`), which makes its absence a failure.
+    /// A shared real sample's path (callers skip when it is absent; see [`super::super::shared_sample`]).
     fn shared_sample(name: &str) -> PathBuf {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/samples/codex")
-            .join(name);
-        assert!(
-            p.exists() || std::env::var_os("AGENT_AUDIT_REQUIRE_SAMPLES").is_none(),
-            "{} is required (AGENT_AUDIT_REQUIRE_SAMPLES is set)",
-            p.display()
-        );
-        p
+        super::super::shared_sample(&format!("codex/{name}")).unwrap_or_default()
     }
 
     /// (file, steps, input, output, cache_read, reasoning, tool calls), computed independently with

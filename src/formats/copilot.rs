@@ -537,17 +537,11 @@ mod tests {
 
     #[test]
     fn the_real_sample_has_pinned_totals() {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/samples/copilot-cli/vibecodingtracker-events-v1.0.34.jsonl");
-        if !p.exists() {
-            assert!(
-                std::env::var_os("AGENT_AUDIT_REQUIRE_SAMPLES").is_none(),
-                "{} is required (AGENT_AUDIT_REQUIRE_SAMPLES is set)",
-                p.display()
-            );
-            eprintln!("skipped: ../shared/samples not present");
+        let Some(p) =
+            super::super::shared_sample("copilot-cli/vibecodingtracker-events-v1.0.34.jsonl")
+        else {
             return;
-        }
+        };
         let log = parse(&p, LineReader::open(&p).expect("open"), Depth::Full).expect("parse");
         assert_eq!(log.skipped.total(), 0, "{:?}", log.skipped);
         let s = &log.sessions[0];

@@ -599,19 +599,7 @@ mod tests {
     }
 
     fn shared(name: &str) -> Option<std::path::PathBuf> {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/samples/gemini")
-            .join(name);
-        if p.exists() {
-            return Some(p);
-        }
-        assert!(
-            std::env::var_os("AGENT_AUDIT_REQUIRE_SAMPLES").is_none(),
-            "{} is required (AGENT_AUDIT_REQUIRE_SAMPLES is set)",
-            p.display()
-        );
-        eprintln!("skipped: ../shared/samples not present ({name})");
-        None
+        super::super::shared_sample(&format!("gemini/{name}"))
     }
 
     /// Totals computed independently (Python over each file: the last copy of each `gemini` message

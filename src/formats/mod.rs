@@ -122,6 +122,25 @@ pub fn format_of(agent: Agent) -> Result<&'static dyn Format> {
         .ok_or_else(|| Error::Usage(format!("no log format is registered for {agent}")))
 }
 
+/// A file of the shared real samples (`../shared/samples/<rel>`), or `None` with a note when that folder
+/// is not beside the checkout; `AGENT_AUDIT_REQUIRE_SAMPLES` (set by `.ci/run`) makes its absence a failure.
+#[cfg(test)]
+pub(crate) fn shared_sample(rel: &str) -> Option<std::path::PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/samples")
+        .join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("AGENT_AUDIT_REQUIRE_SAMPLES").is_none(),
+        "{} is required (AGENT_AUDIT_REQUIRE_SAMPLES is set)",
+        p.display()
+    );
+    eprintln!("skipped: ../shared/samples not present ({rel})");
+    None
+}
+
 /// The agent `--agent NAME` names, if a format answers to it.
 pub fn agent_named(name: &str) -> Option<Agent> {
     FORMATS
