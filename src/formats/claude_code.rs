@@ -689,7 +689,7 @@ fn tool_call(block: &Block<'_>) -> ToolCall {
             // `cat src/x.rs` is a read, as the same command is for Codex.
             let (kind, named) = command
                 .as_deref()
-                .map_or((ToolKind::Shell, Vec::new()), super::codex::classify_script);
+                .map_or((ToolKind::Shell, Vec::new()), super::shell::classify_script);
             paths.extend(named);
             kind
         }

@@ -425,7 +425,7 @@ fn tool_call(req: &ToolRequest<'_>) -> ToolCall {
     match kind {
         ToolKind::Shell => {
             if let Some(cmd) = args.command.as_deref() {
-                let (k, named) = super::codex::classify_script(cmd);
+                let (k, named) = super::shell::classify_script(cmd);
                 call.kind = k;
                 call.paths.extend(named);
                 let fx = shell_writes::effects(cmd);

@@ -422,7 +422,7 @@ impl Builder {
         if let Some(cmd) = &command
             && kind == ToolKind::Shell
         {
-            let (k, named) = super::codex::classify_script(cmd);
+            let (k, named) = super::shell::classify_script(cmd);
             call.kind = k;
             paths.extend(named);
             let fx = shell_writes::effects(cmd);

@@ -16,6 +16,7 @@ pub mod copilot;
 pub mod gemini;
 mod lenient;
 pub mod rebuild;
+pub mod shell;
 pub mod shell_writes;
 
 use std::fs::File;
