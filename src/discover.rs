@@ -216,6 +216,19 @@ pub fn discover(loc: &Locations) -> Result<Discovered> {
             if !loc.wants(format.agent()) {
                 continue;
             }
+            for file in format.log_files(loc) {
+                let Ok(meta) = std::fs::symlink_metadata(&file) else {
+                    continue;
+                };
+                if meta.is_file() && recent_enough(loc, &meta, &mut found) {
+                    found.sources.push(Source {
+                        path: file,
+                        agent: format.agent(),
+                        size: meta.len(),
+                        leftover: false,
+                    });
+                }
+            }
             let per_project = format.keeps_project_folders();
             let scoped = !loc.claude_projects.is_empty() || loc.project_cwd.is_some();
             for root in format.log_roots(loc) {

@@ -25,6 +25,8 @@ pub enum Agent {
     Gemini,
     /// GitHub Copilot CLI (`~/.copilot/session-state/<id>/events.jsonl`).
     Copilot,
+    /// Aider (`.aider.chat.history.md` in the repository).
+    Aider,
 }
 
 impl Agent {
@@ -35,6 +37,7 @@ impl Agent {
             Agent::Codex => "codex",
             Agent::Gemini => "gemini",
             Agent::Copilot => "copilot",
+            Agent::Aider => "aider",
         }
     }
 }

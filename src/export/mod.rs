@@ -133,8 +133,9 @@ impl Item<'_> {
                 crate::model::Agent::ClaudeCode => "anthropic",
                 crate::model::Agent::Codex => "openai",
                 crate::model::Agent::Gemini => "gcp.gemini",
-                // Copilot serves several providers' models; an unknown one has no single provider.
-                crate::model::Agent::Copilot => "_OTHER",
+                // Copilot and Aider serve several providers' models; an unknown one has no single
+                // provider.
+                crate::model::Agent::Copilot | crate::model::Agent::Aider => "_OTHER",
             },
         }
     }

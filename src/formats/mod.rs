@@ -10,6 +10,7 @@
 //! (Codex's `rollout-*.jsonl.zst`). A compressed stream that breaks (torn, corrupt) ends the file there: the
 //! lines before it count, and the break is a counted skip ([`skip::CORRUPT_COMPRESSED`]) with a note.
 
+pub mod aider;
 pub mod claude_code;
 pub mod codex;
 pub mod copilot;
@@ -81,6 +82,11 @@ pub trait Format: Sync {
     /// The folders its logs live in, as the agent resolves them (its environment override first; the
     /// overrides are read once into [`Locations`]).
     fn log_roots(&self, loc: &Locations) -> Vec<std::path::PathBuf>;
+    /// Files at known places, outside any log root (Aider's history in each work tree of the repository
+    /// a command is about).
+    fn log_files(&self, _loc: &Locations) -> Vec<std::path::PathBuf> {
+        Vec::new()
+    }
     /// True for the file name of one of its logs under those folders.
     fn is_log_name(&self, name: &str) -> bool;
     /// True when the file at `path` (under `root`) is named after a session whose id starts with
@@ -112,6 +118,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &gemini::Gemini,
     &copilot::Copilot,
     &claude_code::ClaudeCode,
+    &aider::Aider,
 ];
 
 /// The format of an agent.
@@ -593,7 +600,8 @@ mod tests {
         assert_eq!(agent_named("claude-code"), Some(Agent::ClaudeCode));
         assert_eq!(agent_named("CODEX"), Some(Agent::Codex));
         assert_eq!(agent_named("gemini"), Some(Agent::Gemini));
-        assert_eq!(agent_named("aider"), None);
+        assert_eq!(agent_named("aider"), Some(Agent::Aider));
+        assert_eq!(agent_named("opencode"), None);
         // The agent's own name is always accepted.
         for f in FORMATS {
             assert_eq!(agent_named(f.agent().as_str()), Some(f.agent()));

@@ -149,3 +149,41 @@ fn a_copilot_session_is_followed_into_a_squash_merge() {
     );
     assert_eq!(o["merged_via"], "squash");
 }
+
+/// Aider's history sits in the repository root; its SEARCH/REPLACE edit and the commit Aider made
+/// (`> Commit <sha> aider: …`) are followed into git, and Aider's own cost stays beside the count.
+#[test]
+fn an_aider_history_in_the_repository_is_read_and_followed_into_git() {
+    let home = tempfile::tempdir().expect("tmp");
+    let repo = TestRepo::init(&home.path().join("app"), at("2026-05-01T09:00:00Z"));
+    repo.write("src/util.rs", "pub fn keep() {}\n");
+    repo.commit("Util", at("2026-05-01T09:30:00Z"));
+    repo.write(
+        "src/util.rs",
+        "pub fn keep() {}\n\npub fn clamp(v: i32) -> i32 {\n    v.max(0).min(100)\n}\n",
+    );
+    let sha = repo.commit_as(
+        "Dev (aider)",
+        "aider: Add clamp helper",
+        at("2026-05-01T10:01:00Z"),
+        at("2026-05-01T10:01:00Z"),
+    );
+    let short = &sha.to_string()[..7];
+    let history = format!(
+        "\n# aider chat started at 2026-05-01 10:00:00\n\n> Main model: claude-sonnet-4-5-20250929 with diff edit format  \n\n#### add a clamp helper  \n\nsrc/util.rs\n```rust\n<<<<<<< SEARCH\npub fn keep() {{}}\n=======\npub fn keep() {{}}\n\npub fn clamp(v: i32) -> i32 {{\n    v.max(0).min(100)\n}}\n>>>>>>> REPLACE\n```\n\n> Tokens: 2,400 sent, 104 received. Cost: $0.0088 message, $0.0088 session.  \n> Applied edit to src/util.rs  \n> Commit {short} aider: Add clamp helper  \n"
+    );
+    std::fs::write(repo.dir.join(".aider.chat.history.md"), history).expect("write");
+    let v = json(
+        cmd(&repo.dir)
+            .env("HOME", home.path())
+            .args(["sessions", "--json"]),
+    );
+    let s = &v["sessions"][0];
+    assert_eq!(s["agent"], "aider", "{v}");
+    assert_eq!(tokens(&s["tokens"]), (2_400, 104, 0, 0));
+    let o = &s["outcome"];
+    assert_eq!(o["lines_added"], 2, "{o}");
+    assert_eq!(o["lines_merged"], 2, "{o}");
+    assert_eq!(o["own_commits"], serde_json::json!([sha.to_string()]));
+    assert_eq!(s["agent_reported"]["total_cost_usd"], 0.0088);
+}
