@@ -1,5 +1,5 @@
-//! Gemini CLI and GitHub Copilot CLI sessions, found where the agents keep them and followed into git like
-//! the other agents.
+//! Gemini CLI, GitHub Copilot CLI and Aider sessions, found where the agents keep them and followed into git
+//! like the others; and one repository worked on by all five agents.
 
 use crate::common::repo::{TestRepo, at};
 use crate::common::*;
@@ -186,4 +186,165 @@ fn an_aider_history_in_the_repository_is_read_and_followed_into_git() {
     assert_eq!(o["lines_merged"], 2, "{o}");
     assert_eq!(o["own_commits"], serde_json::json!([sha.to_string()]));
     assert_eq!(s["agent_reported"]["total_cost_usd"], 0.0088);
+}
+
+/// One repository worked on by all five agents: one `sessions` list and one `review`, each session under
+/// its agent, each credited with its own file's lines.
+#[test]
+fn five_agents_on_one_repository_give_one_table() {
+    let home = tempfile::tempdir().expect("tmp");
+    let repo = TestRepo::init(&home.path().join("app"), at("2026-05-01T09:00:00Z"));
+    let root = std::fs::canonicalize(&repo.dir).expect("canonical");
+    let r = root.to_string_lossy().into_owned();
+    let file = |agent: &str| {
+        format!("pub fn from_{agent}() -> &'static str {{\n    \"{agent} wrote this\"\n}}\n")
+    };
+    // Claude Code: a Write.
+    crate::common::repo::ClaudeLog::new("claude-1", &root)
+        .on_branch("main")
+        .write("2026-05-01T10:00:00Z", "src/claude.rs", &file("claude"))
+        .save(home.path());
+    // Codex: an apply_patch adding a file, and its token count.
+    let patch = format!(
+        "*** Begin Patch\n*** Add File: src/codex.rs\n{}*** End Patch\n",
+        file("codex")
+            .lines()
+            .map(|l| format!("+{l}\n"))
+            .collect::<String>()
+    );
+    let codex = [
+        serde_json::json!({"timestamp": "2026-05-01T10:10:00.000Z", "type": "session_meta",
+            "payload": {"id": "0199c333-0000-7000-8000-000000000001", "timestamp": "2026-05-01T10:10:00.000Z",
+                "cwd": r, "originator": "codex_cli_rs", "cli_version": "0.46.0"}}),
+        serde_json::json!({"timestamp": "2026-05-01T10:10:00.100Z", "type": "turn_context",
+            "payload": {"cwd": r, "model": "gpt-5-codex"}}),
+        serde_json::json!({"timestamp": "2026-05-01T10:10:05.000Z", "type": "response_item",
+            "payload": {"type": "custom_tool_call", "status": "completed", "call_id": "c1", "name": "apply_patch", "input": patch}}),
+        serde_json::json!({"timestamp": "2026-05-01T10:10:06.000Z", "type": "response_item",
+            "payload": {"type": "custom_tool_call_output", "call_id": "c1",
+                "output": "{\"output\":\"Success. Updated the following files:\\nA src/codex.rs\\n\",\"metadata\":{\"exit_code\":0}}"}}),
+        serde_json::json!({"timestamp": "2026-05-01T10:10:07.000Z", "type": "event_msg",
+            "payload": {"type": "token_count", "info": {"total_token_usage": {"input_tokens": 5000,
+                "cached_input_tokens": 1000, "output_tokens": 300, "reasoning_output_tokens": 100, "total_tokens": 5300},
+                "last_token_usage": {"input_tokens": 5000, "cached_input_tokens": 1000, "output_tokens": 300,
+                "reasoning_output_tokens": 100, "total_tokens": 5300}}}}),
+    ];
+    write_lines(
+        &home.path().join(
+            ".codex/sessions/2026/05/01/rollout-2026-05-01T10-10-00-0199c333-0000-7000-8000-000000000001.jsonl",
+        ),
+        &codex.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+    );
+    // Gemini CLI: a write_file with its resultDisplay.
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(r.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    write_lines(
+        &home.path().join(".gemini/tmp").join(&hash).join("chats/session-2026-05-01T10-20-gem1.jsonl"),
+        &[
+            serde_json::json!({"sessionId": "gemini-1", "projectHash": hash, "startTime": "2026-05-01T10:20:00Z", "kind": "main"}).to_string(),
+            serde_json::json!({"id": "m1", "timestamp": "2026-05-01T10:20:10Z", "type": "gemini", "model": "gemini-2.5-pro",
+                "tokens": {"input": 4000, "output": 200, "cached": 0, "thoughts": 50, "tool": 0, "total": 4250},
+                "toolCalls": [{"id": "w1", "name": "write_file", "status": "success",
+                    "args": {"file_path": "src/gemini.rs", "content": file("gemini")},
+                    "resultDisplay": {"filePath": format!("{r}/src/gemini.rs"), "originalContent": "",
+                        "newContent": file("gemini"), "isNewFile": true}}]}).to_string(),
+        ],
+    );
+    // Copilot CLI: a create, and the shutdown's totals.
+    let ev = |kind: &str, ts: &str, data: serde_json::Value| {
+        serde_json::json!({"type": kind, "data": data, "id": ts, "timestamp": ts}).to_string()
+    };
+    write_lines(
+        &home
+            .path()
+            .join(".copilot/session-state/copilot-1/events.jsonl"),
+        &[
+            ev(
+                "session.start",
+                "2026-05-01T10:30:00Z",
+                serde_json::json!({"sessionId": "copilot-1", "context": {"cwd": r}}),
+            ),
+            ev(
+                "session.model_change",
+                "2026-05-01T10:30:01Z",
+                serde_json::json!({"newModel": "gpt-5"}),
+            ),
+            ev(
+                "assistant.message",
+                "2026-05-01T10:30:10Z",
+                serde_json::json!({"messageId": "m1", "outputTokens": 90,
+                "toolRequests": [{"toolCallId": "t1", "name": "create",
+                    "arguments": {"path": format!("{r}/src/copilot.rs"), "file_text": file("copilot")}}]}),
+            ),
+            ev(
+                "tool.execution_complete",
+                "2026-05-01T10:30:11Z",
+                serde_json::json!({"toolCallId": "t1", "success": true}),
+            ),
+            ev(
+                "session.shutdown",
+                "2026-05-01T10:31:00Z",
+                serde_json::json!({"modelMetrics": {"gpt-5":
+                {"usage": {"inputTokens": 3000, "outputTokens": 90, "cacheReadTokens": 0, "cacheWriteTokens": 0}}}}),
+            ),
+        ],
+    );
+    // Aider: a SEARCH/REPLACE block it applied (its history is written after the commit: it is not
+    // part of the work).
+    let aider_history = format!(
+        "\n# aider chat started at 2026-05-01 10:40:00\n\n> Main model: gpt-5 with diff edit format  \n\n#### add a function  \n\nsrc/aider.rs\n```rust\n<<<<<<< SEARCH\n=======\n{}>>>>>>> REPLACE\n```\n\n> Tokens: 1,000 sent, 80 received.  \n> Applied edit to src/aider.rs  \n",
+        file("aider")
+    );
+    for agent in ["claude", "codex", "gemini", "copilot", "aider"] {
+        repo.write(&format!("src/{agent}.rs"), &file(agent));
+    }
+    repo.commit("Five agents' functions", at("2026-05-01T11:00:00Z"));
+    std::fs::write(repo.dir.join(".aider.chat.history.md"), aider_history).expect("write");
+
+    let v = json(
+        cmd(&repo.dir)
+            .env("HOME", home.path())
+            .args(["sessions", "--json"]),
+    );
+    let mut by_agent: Vec<(String, u64)> = v["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .map(|s| {
+            (
+                s["agent"].as_str().unwrap_or_default().to_owned(),
+                s["outcome"]["lines_merged"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    by_agent.sort();
+    // Each wrote `pub fn from_<agent>() …` and its string: 2 lines, merged (committed on main).
+    assert_eq!(
+        by_agent,
+        ["aider", "claude-code", "codex", "copilot", "gemini"]
+            .map(|a| (a.to_owned(), 2))
+            .to_vec(),
+        "{v}"
+    );
+    let review = json(
+        cmd(&repo.dir)
+            .env("HOME", home.path())
+            .env("AGENT_AUDIT_NOW", "2026-05-03T00:00:00Z")
+            .args(["review", "--since", "7d", "--format", "json"]),
+    );
+    let mut agents: Vec<&str> = review["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter_map(|p| p["agent"].as_str())
+        .collect();
+    agents.sort_unstable();
+    assert_eq!(
+        agents,
+        ["aider", "claude-code", "codex", "copilot", "gemini"],
+        "{review}"
+    );
 }
