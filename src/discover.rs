@@ -85,6 +85,10 @@ pub struct Locations {
     pub gemini_cli_home: Option<PathBuf>,
     /// `$COPILOT_HOME` (default `~/.copilot`).
     pub copilot_home: Option<PathBuf>,
+    /// `$OPENCODE_DATA_DIR` (default `$XDG_DATA_HOME/opencode`).
+    pub opencode_data_dir: Option<PathBuf>,
+    /// `$XDG_DATA_HOME` (default `~/.local/share`).
+    pub xdg_data_home: Option<PathBuf>,
     /// The work trees of the repository a command is about: a session whose agent names its project by
     /// a hash (Gemini CLI) gets the work tree whose hash it names as its working directory.
     pub project_roots: Vec<PathBuf>,
@@ -122,6 +126,12 @@ impl Locations {
                 .filter(|h| !h.is_empty())
                 .map(PathBuf::from),
             copilot_home: std::env::var_os("COPILOT_HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            opencode_data_dir: std::env::var_os("OPENCODE_DATA_DIR")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            xdg_data_home: std::env::var_os("XDG_DATA_HOME")
                 .filter(|h| !h.is_empty())
                 .map(PathBuf::from),
             project_roots: Vec::new(),

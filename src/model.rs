@@ -27,6 +27,8 @@ pub enum Agent {
     Copilot,
     /// Aider (`.aider.chat.history.md` in the repository).
     Aider,
+    /// OpenCode (`~/.local/share/opencode/storage/`).
+    OpenCode,
 }
 
 impl Agent {
@@ -38,6 +40,7 @@ impl Agent {
             Agent::Gemini => "gemini",
             Agent::Copilot => "copilot",
             Agent::Aider => "aider",
+            Agent::OpenCode => "opencode",
         }
     }
 }

@@ -135,7 +135,9 @@ impl Item<'_> {
                 crate::model::Agent::Gemini => "gcp.gemini",
                 // Copilot and Aider serve several providers' models; an unknown one has no single
                 // provider.
-                crate::model::Agent::Copilot | crate::model::Agent::Aider => "_OTHER",
+                crate::model::Agent::Copilot
+                | crate::model::Agent::Aider
+                | crate::model::Agent::OpenCode => "_OTHER",
             },
         }
     }

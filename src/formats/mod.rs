@@ -16,6 +16,7 @@ pub mod codex;
 pub mod copilot;
 pub mod gemini;
 mod lenient;
+pub mod opencode;
 pub mod rebuild;
 pub mod shell;
 pub mod shell_writes;
@@ -119,6 +120,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &copilot::Copilot,
     &claude_code::ClaudeCode,
     &aider::Aider,
+    &opencode::OpenCode,
 ];
 
 /// The format of an agent.
@@ -601,7 +603,8 @@ mod tests {
         assert_eq!(agent_named("CODEX"), Some(Agent::Codex));
         assert_eq!(agent_named("gemini"), Some(Agent::Gemini));
         assert_eq!(agent_named("aider"), Some(Agent::Aider));
-        assert_eq!(agent_named("opencode"), None);
+        assert_eq!(agent_named("opencode"), Some(Agent::OpenCode));
+        assert_eq!(agent_named("cursor"), None);
         // The agent's own name is always accepted.
         for f in FORMATS {
             assert_eq!(agent_named(f.agent().as_str()), Some(f.agent()));
