@@ -143,14 +143,7 @@ pub(super) fn team_review(
     tz: &TimeZone,
     color: bool,
 ) -> Result<ExitCode> {
-    let since = timespec::parse_instant(&a.since, now, tz)?;
-    let until = match &a.until {
-        Some(u) => timespec::parse_instant(u, now, tz)?,
-        None => now,
-    };
-    if until <= since {
-        bail!("--until must be after --since");
-    }
+    let (since, until) = super::workflows::review_period(a, now, tz)?;
     let ex = export::read::read(&a.from)?;
     let r = crate::metrics::team::team_review(&ex, since, until);
     let out = match a.format {

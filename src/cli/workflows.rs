@@ -198,13 +198,12 @@ pub(super) fn demo_root(keep: Option<&Path>) -> Result<(PathBuf, Option<tempfile
     }
 }
 
-pub(super) fn review(
-    g: &Global,
+/// The period `--since`..`--until` (default: now) of a review.
+pub(super) fn review_period(
     a: &ReviewArgs,
     now: Timestamp,
     tz: &TimeZone,
-    color: bool,
-) -> Result<ExitCode> {
+) -> Result<(Timestamp, Timestamp)> {
     let since = timespec::parse_instant(&a.since, now, tz)?;
     let until = match &a.until {
         Some(u) => timespec::parse_instant(u, now, tz)?,
@@ -213,6 +212,17 @@ pub(super) fn review(
     if until <= since {
         bail!("--until must be after --since");
     }
+    Ok((since, until))
+}
+
+pub(super) fn review(
+    g: &Global,
+    a: &ReviewArgs,
+    now: Timestamp,
+    tz: &TimeZone,
+    color: bool,
+) -> Result<ExitCode> {
+    let (since, until) = review_period(a, now, tz)?;
     let prev_since =
         Timestamp::from_second(since.as_second() - (until.as_second() - since.as_second()))
             .context("the period is too long")?;

@@ -880,34 +880,7 @@ impl Builder {
             Some("FileChange" | "file_change") => {
                 let edits = item.changes.map(file_changes).unwrap_or_default();
                 let input = item.changes.map_or(0, |c| c.get().len());
-                if edits.is_empty() {
-                    vec![call(&id, ToolKind::Edit, "apply_patch", input)]
-                } else {
-                    let several = edits.len() > 1;
-                    edits
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, edit)| {
-                            let cid = if several {
-                                format!("{id}#{}", i + 1)
-                            } else {
-                                id.clone()
-                            };
-                            let mut c = call(
-                                &cid,
-                                ToolKind::Edit,
-                                "apply_patch",
-                                if i == 0 { input } else { 0 },
-                            );
-                            c.paths.push(edit.path.clone());
-                            if let EditOp::Move { to } = &edit.op {
-                                c.paths.push(to.clone());
-                            }
-                            c.edit = Some(edit);
-                            c
-                        })
-                        .collect()
-                }
+                edit_calls("apply_patch", &id, edits, input)
             }
             Some("McpToolCall" | "mcp_tool_call" | "DynamicToolCall" | "dynamic_tool_call") => {
                 let name = match (item.server.get(), item.tool.get()) {
@@ -1358,7 +1331,12 @@ fn shell_call(name: &str, id: &str, cmd: Cmd, input_bytes: usize) -> Vec<ToolCal
 /// One call per file a patch touches (ids `call#1`, `call#2`… when several); the call's input and output
 /// bytes are counted on the first.
 fn patch_calls(name: &str, id: &str, patch: &str, input_bytes: usize) -> Vec<ToolCall> {
-    let edits = parse_patch(patch);
+    edit_calls(name, id, parse_patch(patch), input_bytes)
+}
+
+/// One call per edited file (ids `call#1`, `call#2`… when several; the input bytes on the first), or one
+/// edit call without an edit when nothing could be read from it.
+fn edit_calls(name: &str, id: &str, edits: Vec<Edit>, input_bytes: usize) -> Vec<ToolCall> {
     if edits.is_empty() {
         return vec![call(id, ToolKind::Edit, name, input_bytes)];
     }
