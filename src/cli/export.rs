@@ -118,8 +118,7 @@ pub(super) fn export(
     };
     match &a.out {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let file = open_out(path)?;
             write(&mut std::io::BufWriter::new(file))
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote {} sessions to {}", items.len(), path.display());
@@ -155,8 +154,7 @@ pub(super) fn team_review(
     };
     match &a.out {
         Some(path) => {
-            std::fs::write(path, out)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            write_out(path, &out)?;
             eprintln!("wrote {}", path.display());
         }
         None => emit(&out)?,

@@ -23,6 +23,38 @@ pub(super) fn shown(path: &Path) -> String {
     report::term_safe(&path.display().to_string()).into_owned()
 }
 
+/// Opens `--out FILE` for writing, never through a link: a symbolic link at that path (planted in a shared
+/// folder, say) is refused instead of followed, and so is anything but a regular file.
+pub(super) fn open_out(path: &Path) -> Result<std::fs::File> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        bail!(
+            "{} is a symbolic link: not written through (remove it or choose another --out)",
+            path.display()
+        );
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let f = opts
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        bail!("{} is not a regular file: not written", path.display());
+    }
+    Ok(f)
+}
+
+/// Writes a report to `--out FILE` (see [`open_out`]).
+pub(super) fn write_out(path: &Path, text: &str) -> Result<()> {
+    open_out(path)?
+        .write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// Writes a report to stdout; a closed pipe (`| head`) is not an error.
 pub(super) fn emit(out: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();

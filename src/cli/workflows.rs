@@ -298,8 +298,7 @@ pub(super) fn review(
     };
     match &a.out {
         Some(path) => {
-            std::fs::write(path, out)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            write_out(path, &out)?;
             eprintln!("wrote {}", path.display());
         }
         None => {

@@ -644,7 +644,7 @@ pub fn check(
             for pr in &s.pull_requests {
                 out.push_str(&format!(
                     "session {} linked pull request #{}: {}\n",
-                    s.id.chars().take(8).collect::<String>(),
+                    safe(&s.id.chars().take(8).collect::<String>()),
                     pr.number,
                     safe(&pr.url)
                 ));

@@ -125,3 +125,39 @@ fn review_all_covers_every_repository_in_the_logs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--all"));
 }
+
+/// `review --out` never writes through a symbolic link planted at the output path.
+#[cfg(unix)]
+#[test]
+fn review_out_refuses_a_symlink() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("demo");
+    demo(&dir);
+    let victim = tmp.path().join("victim.txt");
+    std::fs::write(&victim, "keep me\n").expect("write");
+    let link = tmp.path().join("review.html");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    let out = cmd(&dir.join("shop-config"))
+        .env("HOME", dir.join("home"))
+        .args(["review", "--since", "30d", "--format", "html", "--out"])
+        .arg(&link)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me\n");
+    // A plain path is written.
+    let plain = tmp.path().join("plain.html");
+    let out = cmd(&dir.join("shop-config"))
+        .env("HOME", dir.join("home"))
+        .args(["review", "--since", "30d", "--format", "html", "--out"])
+        .arg(&plain)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(
+        std::fs::read_to_string(&plain)
+            .expect("read")
+            .contains("<html")
+    );
+}
