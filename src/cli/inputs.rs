@@ -230,16 +230,18 @@ pub(super) fn read_from(
     depth: Depth,
     allow_empty: bool,
 ) -> Result<Ingested> {
-    read_mentioning(g, loc, depth, allow_empty, &[])
+    read_mentioning(g, loc, depth, allow_empty, &[], &[])
 }
 
-/// [`read_from`], parsing only the logs whose bytes mention one of `needles` (all when empty).
+/// [`read_from`], parsing only the logs whose bytes mention one of `needles` (all when empty), and none of
+/// the files in `already_read`.
 pub(super) fn read_mentioning(
     g: &Global,
     loc: &Locations,
     depth: Depth,
     allow_empty: bool,
     needles: &[String],
+    already_read: &[PathBuf],
 ) -> Result<Ingested> {
     let mut found = discover::discover(loc)?;
     // A repository without sessions of its own, on a machine whose logs are other repositories': an
@@ -254,6 +256,11 @@ pub(super) fn read_mentioning(
                 all.modified_since = None;
                 discover::discover(&all).is_ok_and(|f| !f.sources.is_empty())
             });
+    if !already_read.is_empty() {
+        found
+            .sources
+            .retain(|src| !already_read.contains(&src.path));
+    }
     if !needles.is_empty() {
         found.sources = crate::prefilter::mentioning(std::mem::take(&mut found.sources), needles);
     }

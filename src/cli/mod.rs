@@ -546,12 +546,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     let everyone = if needles.is_empty() {
                         crate::ingest::Ingested::default()
                     } else {
-                        read_mentioning(g, &rivals_loc, Depth::Full, true, &needles)?
+                        // The session's own files are read already.
+                        read_mentioning(
+                            g,
+                            &rivals_loc,
+                            Depth::Full,
+                            true,
+                            &needles,
+                            &session.files,
+                        )?
                     };
                     let mut all: Vec<&crate::model::Session> = vec![session];
-                    all.extend(everyone.sessions.iter().filter(|s| {
-                        !(s.id == session.id && s.agent == session.agent)
-                            && s.cwd.as_deref().is_some_and(|c| scope.contains(c))
+                    // Other sessions of the files read first (a transcript can hold several), then
+                    // those of the other logs.
+                    let mut seen = std::collections::HashSet::new();
+                    seen.insert((session.agent, session.id.as_str()));
+                    all.extend(ing.sessions.iter().chain(&everyone.sessions).filter(|s| {
+                        s.cwd.as_deref().is_some_and(|c| scope.contains(c))
+                            && seen.insert((s.agent, s.id.as_str()))
                     }));
                     let c = crate::git::correlate_focus(scope, &all, &[0], &opts)?;
                     if g.verbose > 1 {
