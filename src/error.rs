@@ -19,7 +19,7 @@ pub enum Error {
     },
     /// `--logs PATH` names a file whose content is not a log format agent-audit knows.
     #[error(
-        "`{path}` is not a known agent's session log (Claude Code, Codex, Gemini CLI, Copilot CLI; format sniffed from its first lines)"
+        "`{path}` is not a known agent's session log (Claude Code, Codex, Gemini CLI, Copilot CLI, Aider, OpenCode; format sniffed from its first lines, or from the tables of an SQLite database)"
     )]
     UnknownFormat {
         /// The file.
@@ -49,6 +49,14 @@ pub enum Error {
         /// What libgit2 said.
         #[source]
         source: git2::Error,
+    },
+    /// An agent's SQLite database (OpenCode's `opencode.db`) could not be opened or queried read-only.
+    #[error("cannot read the database `{path}`: {message}")]
+    Database {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said, and what was being read.
+        message: String,
     },
     /// Something a command needs is missing, said in plain words.
     #[error("{0}")]

@@ -88,6 +88,8 @@ pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) 
     out.skipped_by_file.sort_by(|a, b| a.0.cmp(&b.0));
     out.unreadable.sort();
 
+    let mut from_database = database_wins(&mut logs);
+    out.duplicate_steps += from_database.values().sum::<u64>();
     let (leftovers, logs): (Vec<_>, Vec<_>) = logs.into_iter().partition(|(src, _)| src.leftover);
     let mut index: HashMap<(Agent, String), usize> = HashMap::new();
     let mut sessions: Vec<Session> = Vec::new();
@@ -121,6 +123,14 @@ pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) 
         out.duplicate_steps += add_leftovers(leftovers, &mut sessions, &mut index);
     }
 
+    for s in &mut sessions {
+        if let Some(n) = from_database.remove(&(s.agent, s.id.clone())) {
+            s.notes.push(format!(
+                "{n} responses are in both the agent's database and its JSON store: counted once, \
+                 from the database"
+            ));
+        }
+    }
     sessions.sort_by(|a, b| {
         a.started_at
             .cmp(&b.started_at)
@@ -134,6 +144,45 @@ pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) 
     }
     out.sessions = sessions;
     out
+}
+
+/// Rule 5: a response found both in an agent's database and in its files (OpenCode's `opencode.db` and
+/// the legacy JSON store it was migrated from) is counted from the database. Drops the file copies (and
+/// the per-response cost they carry) and returns, per session, how many were dropped.
+fn database_wins(logs: &mut [(&Source, formats::FileLog)]) -> HashMap<(Agent, String), u64> {
+    let in_database: std::collections::HashSet<(Agent, Box<str>)> = logs
+        .iter()
+        .filter(|(_, log)| log.database)
+        .flat_map(|(_, log)| log.sessions.iter())
+        .flat_map(|s| {
+            s.steps
+                .iter()
+                .filter_map(|st| Some((s.agent, st.dedup_key.clone()?)))
+        })
+        .collect();
+    let mut dropped: HashMap<(Agent, String), u64> = HashMap::new();
+    if in_database.is_empty() {
+        return dropped;
+    }
+    for (_, log) in logs.iter_mut().filter(|(_, log)| !log.database) {
+        for s in &mut log.sessions {
+            let agent = s.agent;
+            let before = s.steps.len();
+            s.steps.retain(|st| {
+                st.dedup_key
+                    .as_ref()
+                    .is_none_or(|k| !in_database.contains(&(agent, k.clone())))
+            });
+            let n = (before - s.steps.len()) as u64;
+            if n > 0 {
+                if s.steps.is_empty() {
+                    s.agent_reported = None;
+                }
+                *dropped.entry((agent, s.id.clone())).or_default() += n;
+            }
+        }
+    }
+    dropped
 }
 
 /// Merges another file's part of the same session.
@@ -150,14 +199,10 @@ fn absorb(into: &mut Session, other: Session) {
     if into.branch.is_none() {
         into.branch = other.branch;
     }
-    // The agent's own running total: the latest record of any of the session's files.
-    if let Some(r) = other.agent_reported
-        && into
-            .agent_reported
-            .as_ref()
-            .is_none_or(|mine| r.at.is_some() && r.at > mine.at)
-    {
-        into.agent_reported = Some(r);
+    // The agent's own figure: the latest running total of any of the session's files, or the sum of
+    // per-response costs (OpenCode's one file per message).
+    if let Some(r) = other.agent_reported {
+        crate::model::AgentReported::fold(&mut into.agent_reported, r);
     }
     into.steps.extend(other.steps);
     into.files.extend(other.files);

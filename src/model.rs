@@ -160,6 +160,30 @@ impl AgentReported {
         })
     }
 
+    /// True when the agent writes a cost per response (OpenCode's message `cost`), so that a session's
+    /// figure is the sum of its records; otherwise each record is a running total and the latest wins.
+    pub fn is_per_response(&self) -> bool {
+        self.source == "opencode"
+    }
+
+    /// Folds another record of the same session into `into`: summed for per-response sources, else the
+    /// later running total kept.
+    pub fn fold(into: &mut Option<AgentReported>, other: AgentReported) {
+        match into {
+            Some(mine) if mine.is_per_response() && other.source == mine.source => {
+                mine.total_cost_usd = match (mine.total_cost_usd, other.total_cost_usd) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+                if other.at > mine.at {
+                    mine.at = other.at;
+                }
+            }
+            Some(mine) if !(other.at.is_some() && other.at > mine.at) => {}
+            _ => *into = Some(other),
+        }
+    }
+
     /// This report set beside agent-audit's own cost of the same session.
     pub fn compare(&self, counted_usd: Option<f64>) -> AgentReportedComparison {
         let reported = self.cost_usd();
@@ -440,6 +464,11 @@ pub struct Session {
     /// `projectHash`, the SHA-256 of the project root): matched against a repository's work trees.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub project_hash: Option<String>,
+    /// The root commit of the repository the agent tied the session to (OpenCode's project id): matched
+    /// against a repository's root commits when the session's directory is not one of its work trees
+    /// (the folder was moved or renamed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_root_commit: Option<String>,
     /// Pull requests the session linked, first seen first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pull_requests: Vec<PullRequest>,
@@ -462,6 +491,7 @@ impl Session {
             skipped: Skips::default(),
             notes: Vec::new(),
             project_hash: None,
+            project_root_commit: None,
             pull_requests: Vec::new(),
             agent_reported: None,
         }

@@ -308,6 +308,34 @@ pub(super) fn read_mentioning(
             }
         }
     }
+    // Agents that name the project by its root commit (OpenCode): a session whose directory no longer
+    // exists (the folder was moved or renamed) still belongs to the repository whose root commit it names.
+    // A directory that exists elsewhere is another clone of the same history, and stays its own.
+    if let Some(first) = loc.project_roots.first()
+        && ing.sessions.iter().any(|s| {
+            s.project_root_commit.is_some() && s.cwd.as_deref().is_none_or(|c| !c.exists())
+        })
+    {
+        let roots = crate::git::root_commits(first);
+        for s in ing.sessions.iter_mut() {
+            let outside = s.cwd.as_deref().is_none_or(|c| !c.exists());
+            if outside
+                && let Some(id) = s.project_root_commit.as_deref()
+                && roots.iter().any(|r| r.eq_ignore_ascii_case(id))
+            {
+                s.notes.push(format!(
+                    "tied to this repository by its root commit {} (the agent's project id); the \
+                     session ran in {}",
+                    &id[..12.min(id.len())],
+                    s.cwd.as_deref().map_or_else(
+                        || "an unrecorded folder".to_owned(),
+                        |c| c.display().to_string()
+                    )
+                ));
+                s.cwd = Some(first.clone());
+            }
+        }
+    }
     if ing.conflicting_responses > 0 {
         eprintln!(
             "warning: {} response id(s) appear in two sessions with other token counts: each session \

@@ -14,9 +14,11 @@ pub mod aider;
 pub mod claude_code;
 pub mod codex;
 pub mod copilot;
+pub mod database;
 pub mod gemini;
 mod lenient;
 pub mod opencode;
+pub mod patch;
 pub mod rebuild;
 pub mod shell;
 pub mod shell_writes;
@@ -47,10 +49,14 @@ pub struct FileLog {
     pub sessions: Vec<Session>,
     /// Lines skipped in this file, by reason (also copied into each session of the file).
     pub skipped: Skips,
-    /// Lines read.
+    /// Lines read (rows, for a database).
     pub lines: u64,
     /// Bytes read.
     pub bytes: u64,
+    /// Read from the agent's database rather than a file per record: where the same response is also
+    /// in the agent's files (OpenCode's legacy JSON store beside `opencode.db`), the database's copy is
+    /// the one counted ([`crate::ingest`]).
+    pub database: bool,
 }
 
 /// One agent's log format: the seam every parser sits behind, and the one list ([`FORMATS`]) that
@@ -107,6 +113,19 @@ pub trait Format: Sync {
     /// True when each child of a log root is one project's folder (see [`Format::project_folder_names`]).
     fn keeps_project_folders(&self) -> bool {
         false
+    }
+    /// True when an SQLite database whose tables are `tables` is this format's log (OpenCode's
+    /// `opencode.db`). A database is told by its tables, never by its name; formats that keep no
+    /// database answer false.
+    fn sniff_database(&self, _tables: &[String]) -> bool {
+        false
+    }
+    /// Reads a database [`Format::sniff_database`] recognised: opened read-only, never locking out the
+    /// agent that writes it. The skip and usage rules are those of [`Format::parse`] (a row is a line).
+    fn parse_database(&self, path: &Path, _depth: Depth) -> Result<FileLog> {
+        Err(Error::UnknownFormat {
+            path: path.to_path_buf(),
+        })
     }
 }
 
@@ -172,6 +191,9 @@ pub fn parse_file_upto(
     limit: Option<u64>,
     depth: Depth,
 ) -> Result<FileLog> {
+    if database::is_sqlite(path) {
+        return format_of(agent)?.parse_database(path, depth);
+    }
     let (reader, stream) = open_log(path, limit)?;
     let mut log = format_of(agent)?.parse(path, reader, depth)?;
     if let Some(why) = stream.broken() {
@@ -295,6 +317,13 @@ pub fn open_log(path: &Path, limit: Option<u64>) -> Result<(LineReader, StreamSt
 ///
 /// Returns `Ok(None)` for a file that is empty or whose first lines match no known format.
 pub fn sniff(path: &Path) -> Result<Option<Agent>> {
+    if database::is_sqlite(path) {
+        let tables = database::tables(path)?;
+        return Ok(FORMATS
+            .iter()
+            .find(|f| f.sniff_database(&tables))
+            .map(|f| f.agent()));
+    }
     let (mut reader, _) = open_log(path, None)?;
     let mut seen = 0;
     while let Some(line) = reader.read_line()? {

@@ -607,6 +607,42 @@ pub fn branch_facts(scope: &RepoScope, base: Option<&str>) -> Result<BranchFacts
     })
 }
 
+/// The ids of a repository's root commits (reachable from HEAD or any ref), as agents that name a project
+/// by its first commit do (OpenCode's project id, which it also caches in `.git/opencode`: read first,
+/// and checked to be a commit id). Empty when the repository cannot be opened or has no commit.
+pub fn root_commits(worktree: &Path) -> Vec<String> {
+    let Ok(repo) = git2::Repository::discover(worktree) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for dir in [repo.path(), repo.commondir()] {
+        if let Ok(f) = crate::formats::open_regular(&dir.join("opencode")) {
+            use std::io::Read;
+            let mut text = String::new();
+            if f.take(128).read_to_string(&mut text).is_ok() {
+                let id = text.trim();
+                if matches!(id.len(), 40 | 64) && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    out.push(id.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    if let Ok(mut walk) = repo.revwalk() {
+        let _ = walk.push_head();
+        let _ = walk.push_glob("*");
+        for oid in walk.flatten() {
+            if let Ok(c) = repo.find_commit(oid)
+                && c.parent_count() == 0
+            {
+                out.push(oid.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The names the repository's project folders have (for the formats that keep one folder per project,
 /// see [`crate::formats::Format::project_folder_names`]), for every work tree of the repository.
 pub fn project_folder_names(scope: &RepoScope) -> Vec<String> {
