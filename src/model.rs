@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -27,7 +27,8 @@ pub enum Agent {
     Copilot,
     /// Aider (`.aider.chat.history.md` in the repository).
     Aider,
-    /// OpenCode (`~/.local/share/opencode/storage/`).
+    /// OpenCode (`~/.local/share/opencode/opencode.db`, and the legacy `storage/` JSON files).
+    #[serde(rename = "opencode")]
     OpenCode,
 }
 
@@ -504,6 +505,30 @@ impl Session {
         }
         if self.ended_at.is_none_or(|e| at > e) {
             self.ended_at = Some(at);
+        }
+    }
+
+    /// Moves every path the session's tool calls name from under `old` to the same place under `new` (the
+    /// session ran in a folder that has since moved: its absolute paths name the old place).
+    pub fn rebase_paths(&mut self, old: &Path, new: &Path) {
+        let old = old.to_string_lossy().trim_end_matches('/').to_owned();
+        let new = new.to_string_lossy().trim_end_matches('/').to_owned();
+        let fix = |p: &mut String| {
+            if let Some(rest) = p.strip_prefix(old.as_str())
+                && (rest.is_empty() || rest.starts_with('/'))
+            {
+                *p = format!("{new}{rest}");
+            }
+        };
+        for call in self.steps.iter_mut().flat_map(|s| s.tool_calls.iter_mut()) {
+            call.paths.iter_mut().for_each(fix);
+            call.shell_touched.iter_mut().for_each(fix);
+            for e in call.edit.iter_mut().chain(call.shell_writes.iter_mut()) {
+                fix(&mut e.path);
+                if let EditOp::Move { to } = &mut e.op {
+                    fix(to);
+                }
+            }
         }
     }
 

@@ -332,6 +332,9 @@ pub(super) fn read_mentioning(
                         |c| c.display().to_string()
                     )
                 ));
+                if let Some(old) = s.cwd.take() {
+                    s.rebase_paths(&old, first);
+                }
                 s.cwd = Some(first.clone());
             }
         }

@@ -188,10 +188,10 @@ fn an_aider_history_in_the_repository_is_read_and_followed_into_git() {
     assert_eq!(s["agent_reported"]["total_cost_usd"], 0.0088);
 }
 
-/// One repository worked on by all five agents: one `sessions` list and one `review`, each session under
+/// One repository worked on by all six agents: one `sessions` list and one `review`, each session under
 /// its agent, each credited with its own file's lines.
 #[test]
-fn five_agents_on_one_repository_give_one_table() {
+fn six_agents_on_one_repository_give_one_table() {
     let home = tempfile::tempdir().expect("tmp");
     let repo = TestRepo::init(&home.path().join("app"), at("2026-05-01T09:00:00Z"));
     let root = std::fs::canonicalize(&repo.dir).expect("canonical");
@@ -298,7 +298,25 @@ fn five_agents_on_one_repository_give_one_table() {
         "\n# aider chat started at 2026-05-01 10:40:00\n\n> Main model: gpt-5 with diff edit format  \n\n#### add a function  \n\nsrc/aider.rs\n```rust\n<<<<<<< SEARCH\n=======\n{}>>>>>>> REPLACE\n```\n\n> Tokens: 1,000 sent, 80 received.  \n> Applied edit to src/aider.rs  \n",
         file("aider")
     );
-    for agent in ["claude", "codex", "gemini", "copilot", "aider"] {
+    // OpenCode: a write part in its database.
+    let mut db =
+        crate::common::opencode::OpenCodeDb::create(&home.path().join(".local/share/opencode"));
+    db.project("global", std::path::Path::new("/"))
+        .session("ses_six", "global", &root);
+    db.assistant(
+        "ses_six",
+        "msg_1",
+        "2026-05-01T10:50:00Z",
+        "claude-sonnet-4-5-20250929",
+        (2_000, 90, 0, 0),
+        0.01,
+        &[crate::common::opencode::write_part(
+            "w1",
+            &root.join("src/opencode.rs"),
+            &file("opencode"),
+        )],
+    );
+    for agent in ["claude", "codex", "gemini", "copilot", "aider", "opencode"] {
         repo.write(&format!("src/{agent}.rs"), &file(agent));
     }
     repo.commit("Five agents' functions", at("2026-05-01T11:00:00Z"));
@@ -324,9 +342,16 @@ fn five_agents_on_one_repository_give_one_table() {
     // Each wrote `pub fn from_<agent>() …` and its string: 2 lines, merged (committed on main).
     assert_eq!(
         by_agent,
-        ["aider", "claude-code", "codex", "copilot", "gemini"]
-            .map(|a| (a.to_owned(), 2))
-            .to_vec(),
+        [
+            "aider",
+            "claude-code",
+            "codex",
+            "copilot",
+            "gemini",
+            "opencode"
+        ]
+        .map(|a| (a.to_owned(), 2))
+        .to_vec(),
         "{v}"
     );
     let review = json(
@@ -344,7 +369,14 @@ fn five_agents_on_one_repository_give_one_table() {
     agents.sort_unstable();
     assert_eq!(
         agents,
-        ["aider", "claude-code", "codex", "copilot", "gemini"],
+        [
+            "aider",
+            "claude-code",
+            "codex",
+            "copilot",
+            "gemini",
+            "opencode"
+        ],
         "{review}"
     );
 }

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod opencode;
 pub mod repo;
 
 use std::path::{Path, PathBuf};
