@@ -59,6 +59,22 @@ pub fn parse(path: &Path, depth: Depth) -> Result<FileLog> {
             });
         }
     }
+    // Newer versions also keep a `session_message` log (OpenCode's v2 message records), not read yet:
+    // its rows are counted as unknown records, so that they are reported rather than silently missed.
+    if !columns(&conn, "session_message")
+        .map_err(|e| db("reading the schema", e))?
+        .is_empty()
+    {
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM session_message", [], |r| r.get(0))
+            .map_err(|e| db("counting session_message rows", e))?;
+        if n > 0 {
+            *log.skipped
+                .by_reason
+                .entry(skip::UNKNOWN_RECORD)
+                .or_default() += n as u64;
+        }
+    }
     let infos = sessions(&conn).map_err(|e| db("reading sessions", e))?;
     let worktrees = projects(&conn).map_err(|e| db("reading projects", e))?;
     let mut calls = match depth {
@@ -344,10 +360,20 @@ mod tests {
             [],
         )
         .expect("bad row");
+        c.execute_batch(
+            "CREATE TABLE session_message (id text PRIMARY KEY, session_id text, type text, time_created integer, time_updated integer, data text);
+             INSERT INTO session_message VALUES ('sm_1', 'ses_1', 'assistant', 0, 0, '{}');",
+        )
+        .expect("v2 table");
         drop(c);
 
         let log = parse(&p, Depth::Full).expect("parse");
         assert!(log.database);
+        assert_eq!(
+            log.skipped.by_reason.get(skip::UNKNOWN_RECORD),
+            Some(&1),
+            "the v2 log not read yet is reported"
+        );
         assert_eq!(
             log.skipped.by_reason.get(skip::INVALID_JSON),
             Some(&2),
