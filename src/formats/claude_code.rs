@@ -20,6 +20,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::json_text::json_string_len;
 use super::lenient::{MapOnly, SeqOf};
 use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
 use super::{rebuild, shell_writes};
@@ -817,40 +818,6 @@ fn result_text(content: Option<&RawValue>) -> String {
         .unwrap_or_default()
 }
 
-/// Decoded length of a JSON string literal (quotes included in `raw`): each escape counts as the one
-/// character it stands for (`\uXXXX` as its UTF-8 length, approximated as 1–3 bytes).
-fn json_string_len(raw: &[u8]) -> u64 {
-    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
-    let mut len = inner.len() as u64;
-    let mut i = 0;
-    while let Some(off) = memchr::memchr(b'\\', &inner[i..]) {
-        let at = i + off;
-        match inner.get(at + 1) {
-            Some(b'u') => {
-                let cp = std::str::from_utf8(inner.get(at + 2..at + 6).unwrap_or_default())
-                    .ok()
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .unwrap_or(0);
-                let utf8 = match cp {
-                    0..=0x7f => 1,
-                    0x80..=0x7ff => 2,
-                    _ => 3,
-                };
-                len -= 6 - utf8;
-                i = at + 6;
-            }
-            _ => {
-                len -= 1;
-                i = at + 2;
-            }
-        }
-        if i >= inner.len() {
-            break;
-        }
-    }
-    len
-}
-
 /// Joins the results in a user line with the tool calls that asked for them.
 fn add_tool_results(b: &mut Building, msg: Message<'_>, tool_use_result: Option<&RawValue>) {
     let results: Vec<Block<'_>> = msg
@@ -1072,9 +1039,6 @@ mod tests {
 
     #[test]
     fn result_bytes_count_decoded_text() {
-        assert_eq!(json_string_len(br#""ab\ncd""#), 5);
-        assert_eq!(json_string_len(br#""\u00e9""#), 2);
-        assert_eq!(json_string_len(br#""""#), 0);
         let raw: Box<RawValue> =
             serde_json::from_str(r#"[{"type":"text","text":"abc"},{"type":"text","text":"d\te"}]"#)
                 .expect("raw");

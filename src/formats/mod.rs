@@ -16,6 +16,7 @@ pub mod codex;
 pub mod copilot;
 pub mod database;
 pub mod gemini;
+pub mod json_text;
 mod lenient;
 pub mod opencode;
 pub mod patch;

@@ -329,7 +329,7 @@ fn tool_calls(part: &Part, bytes: u64) -> Vec<ToolCall> {
             .enumerate()
             .map(|(i, e)| {
                 let mut c = if many {
-                    ToolCall::new(&format!("{id}#{}", i + 1), kind, name)
+                    ToolCall::new(format!("{id}#{}", i + 1), kind, name)
                 } else {
                     ToolCall::new(id, kind, name)
                 };

@@ -64,6 +64,7 @@ impl OpenCodeDb {
 
     /// An assistant message at `ts` with its token counts `(input, output, cache read, cache write)`,
     /// OpenCode's `cost`, and its tool parts.
+    #[allow(clippy::too_many_arguments)] // one argument per field of the row, as a test reads best
     pub fn assistant(
         &mut self,
         session: &str,
