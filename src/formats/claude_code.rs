@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 
 use super::json_text::json_string_len;
 use super::lenient::{MapOnly, SeqOf};
-use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
+use super::{Depth, FileLog, LineReader, skip};
 use super::{rebuild, shell_writes};
 use crate::error::Result;
 use crate::model::{
@@ -450,7 +450,7 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
         let record: Record<'_> = match serde_json::from_slice(line.bytes) {
             Ok(r) => r,
             Err(e) => {
-                log.skipped.add(classify(&line, &e));
+                log.skipped.add(super::record_skip_reason(&line, &e));
                 continue;
             }
         };
@@ -590,14 +590,6 @@ fn may_hold_usage(line: &[u8]) -> bool {
             Some(b"75" | b"73" | b"61" | b"67" | b"65")
         )
     })
-}
-
-fn classify(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
-    if err.is_data() && line.bytes.trim_ascii().first() != Some(&b'{') {
-        skip::NOT_OBJECT
-    } else {
-        skip_reason(line, err)
-    }
 }
 
 /// Folds one assistant line into its session: a new step, or more of a step already seen.

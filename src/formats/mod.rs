@@ -592,6 +592,16 @@ pub fn skip_reason(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
     }
 }
 
+/// [`skip_reason`] for a line that had to be a JSON object (a record): valid JSON of another type is
+/// `not-an-object`, not a missing field.
+pub fn record_skip_reason(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
+    if err.is_data() && line.bytes.trim_ascii().first() != Some(&b'{') {
+        skip::NOT_OBJECT
+    } else {
+        skip_reason(line, err)
+    }
+}
+
 /// The cheap check used at [`Depth::Usage`] for lines that cannot carry token counts: one JSON object on
 /// one line. A line that fails it is counted exactly as a full parse would count it.
 pub fn looks_like_object(line: &Line<'_>) -> Option<&'static str> {

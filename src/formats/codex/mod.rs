@@ -69,7 +69,7 @@ use super::json_text::json_string_len;
 use super::lenient::{LStr, LU64, MapOnly};
 use super::patch::{parse_patch, unified_hunks};
 use super::shell::{classify_tokens, classify_words, tokenize};
-use super::{Depth, FileLog, Line, LineReader, skip, skip_reason};
+use super::{Depth, FileLog, LineReader, skip};
 use crate::error::Result;
 use crate::model::{
     Agent, Edit, EditOp, Hunk, ServiceTier, Session, Skips, Step, ToolCall, ToolKind, Usage,
@@ -199,14 +199,6 @@ fn parse_time(s: &str) -> Option<Timestamp> {
     s.parse::<Timestamp>().ok()
 }
 
-fn classify_error(line: &Line<'_>, err: &serde_json::Error) -> &'static str {
-    if err.is_data() && line.bytes.trim_ascii().first() != Some(&b'{') {
-        skip::NOT_OBJECT
-    } else {
-        skip_reason(line, err)
-    }
-}
-
 /// Parses one rollout file.
 pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLog> {
     let mut log = FileLog::default();
@@ -239,7 +231,7 @@ pub fn parse(path: &Path, mut reader: LineReader, depth: Depth) -> Result<FileLo
         let record: Record<'_> = match serde_json::from_slice(line.bytes) {
             Ok(r) => r,
             Err(e) => {
-                log.skipped.add(classify_error(&line, &e));
+                log.skipped.add(super::record_skip_reason(&line, &e));
                 continue;
             }
         };
