@@ -42,7 +42,7 @@ impl super::Format for Aider {
         parse(path, reader, depth)
     }
 
-    /// None under the home folder: the history lives in the repository (see [`Self::log_files`]).
+    /// None under the home folder: the history lives in the repository (see [`super::Format::log_files`]).
     fn log_roots(&self, _loc: &crate::discover::Locations) -> Vec<std::path::PathBuf> {
         Vec::new()
     }

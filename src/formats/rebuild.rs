@@ -62,7 +62,7 @@ pub fn split_lines(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Diffs two line slices with a deadline (see [`DIFF_DEADLINE`]).
+/// Diffs two line slices with a deadline (see `DIFF_DEADLINE`).
 pub fn diff_ops<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<similar::DiffOp> {
     similar::capture_diff_slices_deadline(
         similar::Algorithm::Myers,

@@ -25,7 +25,7 @@ fn is_hostile(c: char) -> bool {
 /// What a hostile character is shown as.
 const REPLACEMENT: char = '\u{fffd}';
 
-/// A data string safe to print on a terminal: every control character (see [`is_hostile`]) replaced
+/// A data string safe to print on a terminal: every control character (see `is_hostile`) replaced
 /// by `�`, so a log or a branch cannot clear the screen, set the title, or plant an OSC 8 link.
 pub fn term_safe(s: &str) -> Cow<'_, str> {
     if s.chars().any(is_hostile) {

@@ -1,6 +1,6 @@
 //! Aligned terminal tables for people. Colour only when [`crate::term::ColorChoice`] allows it.
 //!
-//! Every string from a log, the repository or a config goes through [`safe`] (control characters
+//! Every string from a log, the repository or a config goes through `safe` (control characters
 //! replaced) before it is put in a cell or a line, and a report printed without colour is cleaned
 //! again as a whole: nothing from data can move the cursor, retitle the terminal or plant a link.
 

@@ -49,10 +49,10 @@
 //! events in full; every other line is classified from its first bytes (`{"timestamp":…,"type":…,
 //! "payload":{"type":…`) and checked for shape only, so large tool outputs are never decoded.
 //!
-//! The parser is split by job: [`records`] (the payload shapes and the line-head scanner), [`session`]
-//! (the state machine that turns records into steps), [`tools`] (tool calls and their outputs); the
-//! `apply_patch` grammar is agent-neutral ([`super::patch`]), as are the shell classifier ([`super::shell`])
-//! and the JSON-text helpers ([`super::lenient`]).
+//! The parser is split by job: `records.rs` (the payload shapes and the line-head scanner), `session.rs`
+//! (the state machine that turns records into steps), `tools.rs` (tool calls and their outputs); the
+//! `apply_patch` grammar is agent-neutral ([`super::patch`]), as are the shell classifier
+//! ([`super::shell`]) and the JSON-text helper ([`super::json_text`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
