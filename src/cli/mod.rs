@@ -579,6 +579,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 git_notes,
                 sessions: vec![SessionReport::new(session, &settings, outcome, true)],
                 read: ReadSummary::of(&ing),
+                tz: tz.clone(),
             };
             if a.json {
                 report::json::session(&report)?
@@ -622,6 +623,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 git_notes,
                 sessions,
                 read: b.read,
+                tz: tz.clone(),
             };
             if a.filters.json {
                 report::json::sessions(&r)?

@@ -321,4 +321,7 @@ pub struct SessionsReport {
     pub sessions: Vec<SessionReport>,
     /// What was read.
     pub read: ReadSummary,
+    /// The zone the terminal report shows times in (`--tz`); JSON times stay RFC 3339 in UTC.
+    #[serde(skip)]
+    pub tz: jiff::tz::TimeZone,
 }

@@ -103,6 +103,9 @@ pub struct ReviewReport {
     /// What limits the comparison (logs the agents have already deleted); absent when nothing does.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The zone dates and times are shown in (`--tz`); JSON times stay RFC 3339 in UTC.
+    #[serde(skip)]
+    pub tz: TimeZone,
 }
 
 fn totals(sessions: &[&SessionReport]) -> PeriodTotals {
@@ -195,6 +198,7 @@ pub fn review_report(
     });
     review_first.truncate(5);
     ReviewReport {
+        tz: tz.clone(),
         repos,
         since,
         until,

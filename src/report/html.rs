@@ -334,7 +334,7 @@ fn chart_cost_per_day(r: &ReviewReport) -> String {
     out
 }
 
-fn point_title(p: &SessionPoint) -> String {
+fn point_title(p: &SessionPoint, tz: &jiff::tz::TimeZone) -> String {
     let mut t = format!(
         "{}\n{} · {}\ncost {} · {} lines kept",
         p.id,
@@ -344,7 +344,7 @@ fn point_title(p: &SessionPoint) -> String {
         thousands(p.lines_kept)
     );
     if let Some(s) = p.started_at {
-        let _ = write!(t, "\nstarted {}", s.strftime("%Y-%m-%d %H:%M UTC"));
+        let _ = write!(t, "\nstarted {}", super::minute_labelled(s, tz));
     }
     if !p.flags.is_empty() {
         let _ = write!(t, "\nflags: {}", p.flags.join(", "));
@@ -405,7 +405,7 @@ fn chart_cost_vs_lines(r: &ReviewReport) -> String {
             p.verdict.as_str(),
             n(x.at(p.cost_usd, left, right)),
             n(y.at(p.lines_kept as f64, bottom, top)),
-            point_title(p)
+            point_title(p, &r.tz)
         );
     }
     out.push_str("</svg>");
@@ -558,7 +558,7 @@ fn points_table(r: &ReviewReport) -> String {
             esc(&p.id),
             p.agent,
             p.started_at
-                .map_or("-".into(), |s| s.strftime("%Y-%m-%d %H:%M").to_string()),
+                .map_or("-".into(), |s| super::minute(s, &r.tz)),
             money(p.cost_usd),
             thousands(p.lines_kept),
             verdict_pill(p.verdict),
@@ -664,7 +664,7 @@ fn review_first_table(r: &ReviewReport) -> String {
             esc(&short_id(&s.id)),
             s.agent,
             s.started_at
-                .map_or("-".into(), |t| t.strftime("%Y-%m-%d %H:%M").to_string()),
+                .map_or("-".into(), |t| super::minute(t, &r.tz)),
             money(s.cost_usd),
             thousands(s.lines_kept),
             verdict_pill(s.verdict),
@@ -688,8 +688,8 @@ fn card(out: &mut String, key: &str, value: &str, sub: &str) {
 /// The page.
 pub fn review(r: &ReviewReport) -> String {
     let c = &r.current;
-    let since = r.since.strftime("%Y-%m-%d").to_string();
-    let until = r.until.strftime("%Y-%m-%d").to_string();
+    let since = r.since.to_zoned(r.tz.clone()).strftime("%Y-%m-%d").to_string();
+    let until = r.until.to_zoned(r.tz.clone()).strftime("%Y-%m-%d").to_string();
     let mut out = String::with_capacity(32 * 1024);
     let _ = write!(
         out,
@@ -924,6 +924,7 @@ mod tests {
             ..Default::default()
         };
         ReviewReport {
+            tz: jiff::tz::TimeZone::UTC,
             repos: vec![PathBuf::from("/home/dev/<app>")],
             since: ts("2026-05-01T00:00:00Z"),
             until: ts("2026-05-05T00:00:00Z"),
@@ -1018,6 +1019,7 @@ mod tests {
     #[test]
     fn an_empty_period_renders_without_nan() {
         let r = ReviewReport {
+            tz: jiff::tz::TimeZone::UTC,
             repos: vec![],
             since: ts("2026-05-01T00:00:00Z"),
             until: ts("2026-05-08T00:00:00Z"),

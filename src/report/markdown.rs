@@ -167,8 +167,8 @@ pub fn review(r: &crate::metrics::review::ReviewReport) -> String {
     let _ = writeln!(
         out,
         "# agent-audit review, {} to {}\n",
-        r.since.strftime("%Y-%m-%d"),
-        r.until.strftime("%Y-%m-%d")
+        r.since.to_zoned(r.tz.clone()).strftime("%Y-%m-%d"),
+        r.until.to_zoned(r.tz.clone()).strftime("%Y-%m-%d")
     );
     let _ = writeln!(
         out,

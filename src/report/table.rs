@@ -125,9 +125,10 @@ fn cost_cell(cost: Option<f64>, priced: f64) -> String {
 
 /// The sessions report.
 pub fn sessions(r: &SessionsReport, color: bool) -> String {
+    let started_header = format!("started ({})", super::zone_name(&r.tz));
     let mut t = table(
         &[
-            "session", "agent", "started", "duration", "models", "steps", "failed", "tokens",
+            "session", "agent", &started_header, "duration", "models", "steps", "failed", "tokens",
             "cost", "lines", "merged", "in HEAD", "via", "verdict",
         ],
         color,
@@ -135,7 +136,7 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
     for s in &r.sessions {
         let started = s
             .started_at
-            .map(|ts| ts.strftime("%Y-%m-%d %H:%M").to_string())
+            .map(|ts| super::minute(ts, &r.tz))
             .unwrap_or_else(|| "-".into());
         let (lines, merged, head, via) = match &s.outcome {
             Some(o) => (
@@ -255,7 +256,7 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
     let mut out = String::new();
     let when = s
         .started_at
-        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|t| super::minute_labelled(t, &r.tz))
         .unwrap_or_else(|| "-".into());
     out.push_str(&format!("session {} ({})\n", safe(&s.id), s.agent.as_str()));
     out.push_str(&format!(
@@ -313,7 +314,7 @@ pub fn session(r: &SessionsReport, color: bool) -> String {
     for r in &s.reasons {
         out.push_str(&format!("  - {}\n", safe(r)));
     }
-    out.push_str(&steps_table(s, color));
+    out.push_str(&steps_table(s, &r.tz, color));
     let c = &s.context;
     out.push_str(&format!(
         "\ncontext: {} files read ({} never edited), {} edited, {} dirs listed, {} searches, {} of tool output; cache reads {} of input\n",
@@ -465,13 +466,18 @@ fn bytes(n: u64) -> String {
 }
 
 /// The step table: every response, its route and what its tools did.
-fn steps_table(s: &crate::metrics::SessionReport, color: bool) -> String {
+fn steps_table(
+    s: &crate::metrics::SessionReport,
+    tz: &jiff::tz::TimeZone,
+    color: bool,
+) -> String {
     if s.step_rows.is_empty() {
         return String::new();
     }
+    let time_header = format!("time ({})", super::zone_name(tz));
     let mut t = table(
         &[
-            "#", "time", "model", "route", "tokens", "cost", "tools", "in", "marks",
+            "#", &time_header, "model", "route", "tokens", "cost", "tools", "in", "marks",
         ],
         color,
     );
@@ -506,7 +512,7 @@ fn steps_table(s: &crate::metrics::SessionReport, color: bool) -> String {
         }
         t.add_row(vec![
             r.index.to_string(),
-            r.at.strftime("%H:%M:%S").to_string(),
+            super::clock(r.at, tz),
             safe(r.model.as_deref().map_or("-", shorten_model)),
             r.tier.as_str().to_string(),
             r.tokens.map_or("?".into(), |t| short(t.total())),
@@ -676,8 +682,8 @@ pub fn review(r: &crate::metrics::review::ReviewReport, color: bool) -> String {
     let p = &r.previous;
     let mut out = format!(
         "review {} to {} ({} repositories)\n",
-        r.since.strftime("%Y-%m-%d"),
-        r.until.strftime("%Y-%m-%d"),
+        r.since.to_zoned(r.tz.clone()).strftime("%Y-%m-%d"),
+        r.until.to_zoned(r.tz.clone()).strftime("%Y-%m-%d"),
         r.repos.len()
     );
     let mut t = table(&["", "this period", "previous"], color);
