@@ -557,8 +557,7 @@ fn points_table(r: &ReviewReport) -> String {
             r#"<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td>{}</td></tr>"#,
             esc(&p.id),
             p.agent,
-            p.started_at
-                .map_or("-".into(), |s| super::minute(s, &r.tz)),
+            p.started_at.map_or("-".into(), |s| super::minute(s, &r.tz)),
             money(p.cost_usd),
             thousands(p.lines_kept),
             verdict_pill(p.verdict),
@@ -663,8 +662,7 @@ fn review_first_table(r: &ReviewReport) -> String {
             esc(&s.id),
             esc(&short_id(&s.id)),
             s.agent,
-            s.started_at
-                .map_or("-".into(), |t| super::minute(t, &r.tz)),
+            s.started_at.map_or("-".into(), |t| super::minute(t, &r.tz)),
             money(s.cost_usd),
             thousands(s.lines_kept),
             verdict_pill(s.verdict),
@@ -688,8 +686,16 @@ fn card(out: &mut String, key: &str, value: &str, sub: &str) {
 /// The page.
 pub fn review(r: &ReviewReport) -> String {
     let c = &r.current;
-    let since = r.since.to_zoned(r.tz.clone()).strftime("%Y-%m-%d").to_string();
-    let until = r.until.to_zoned(r.tz.clone()).strftime("%Y-%m-%d").to_string();
+    let since = r
+        .since
+        .to_zoned(r.tz.clone())
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let until = r
+        .until
+        .to_zoned(r.tz.clone())
+        .strftime("%Y-%m-%d")
+        .to_string();
     let mut out = String::with_capacity(32 * 1024);
     let _ = write!(
         out,

@@ -128,8 +128,20 @@ pub fn sessions(r: &SessionsReport, color: bool) -> String {
     let started_header = format!("started ({})", super::zone_name(&r.tz));
     let mut t = table(
         &[
-            "session", "agent", &started_header, "duration", "models", "steps", "failed", "tokens",
-            "cost", "lines", "merged", "in HEAD", "via", "verdict",
+            "session",
+            "agent",
+            &started_header,
+            "duration",
+            "models",
+            "steps",
+            "failed",
+            "tokens",
+            "cost",
+            "lines",
+            "merged",
+            "in HEAD",
+            "via",
+            "verdict",
         ],
         color,
     );
@@ -466,18 +478,22 @@ fn bytes(n: u64) -> String {
 }
 
 /// The step table: every response, its route and what its tools did.
-fn steps_table(
-    s: &crate::metrics::SessionReport,
-    tz: &jiff::tz::TimeZone,
-    color: bool,
-) -> String {
+fn steps_table(s: &crate::metrics::SessionReport, tz: &jiff::tz::TimeZone, color: bool) -> String {
     if s.step_rows.is_empty() {
         return String::new();
     }
     let time_header = format!("time ({})", super::zone_name(tz));
     let mut t = table(
         &[
-            "#", &time_header, "model", "route", "tokens", "cost", "tools", "in", "marks",
+            "#",
+            &time_header,
+            "model",
+            "route",
+            "tokens",
+            "cost",
+            "tools",
+            "in",
+            "marks",
         ],
         color,
     );

@@ -130,6 +130,56 @@ fn sessions_table_snapshot() {
     insta::assert_snapshot!(String::from_utf8(out.stdout).expect("utf8"));
 }
 
+/// `--tz` moves every time the tables show into the zone, and says which zone it is.
+#[test]
+fn tz_applies_to_the_sessions_and_session_tables() {
+    let home = tempfile::tempdir().expect("tmp");
+    let run = |tz: &str, args: &[&str]| {
+        crate::common::stdout(
+            cmd(home.path())
+                .args(args)
+                .args(["--tz", tz, "--logs"])
+                .arg(testdata("claude_code")),
+        )
+    };
+    let utc = run("UTC", &["sessions", "--all"]);
+    let tokyo = run("Asia/Tokyo", &["sessions", "--all"]);
+    assert!(utc.contains("started (UTC)"), "{utc}");
+    assert!(tokyo.contains("started (Asia/Tokyo)"), "{tokyo}");
+    // The same first start, nine hours later on the clock.
+    let first_time = |t: &str| {
+        t.split_whitespace()
+            .find(|w| w.len() == 5 && w.as_bytes()[2] == b':')
+            .map(str::to_owned)
+            .expect("a time")
+    };
+    let (u, k) = (first_time(&utc), first_time(&tokyo));
+    let hours = |t: &str| t[..2].parse::<u32>().expect("hour");
+    assert_eq!((hours(&u) + 9) % 24, hours(&k), "{u} vs {k}");
+    let v = json(
+        cmd(home.path())
+            .args([
+                "sessions",
+                "--all",
+                "--json",
+                "--tz",
+                "Asia/Tokyo",
+                "--logs",
+            ])
+            .arg(testdata("claude_code")),
+    );
+    let id = v["sessions"][0]["id"].as_str().expect("id").to_owned();
+    assert!(
+        v["sessions"][0]["started_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "JSON stays in UTC: {v}"
+    );
+    let detail = run("Asia/Tokyo", &["session", &id[..8], "--all"]);
+    assert!(detail.contains(" JST, lasted"), "{detail}");
+    assert!(detail.contains("time (Asia/Tokyo)"), "{detail}");
+}
+
 #[test]
 fn only_this_repositorys_project_folders_are_read_even_through_a_symlink() {
     let home = tempfile::tempdir().expect("tmp");
