@@ -181,6 +181,34 @@ pub fn duration(secs: Option<i64>) -> String {
     }
 }
 
+/// A time as `YYYY-MM-DD HH:MM` in the report's zone (`--tz`).
+pub(crate) fn minute(ts: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    ts.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A time as `YYYY-MM-DD HH:MM ZONE` (the zone's abbreviation then, such as `UTC` or `CEST`).
+pub(crate) fn minute_labelled(ts: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    ts.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// A time of day as `HH:MM:SS` in the report's zone.
+pub(crate) fn clock(ts: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    ts.to_zoned(tz.clone()).strftime("%H:%M:%S").to_string()
+}
+
+/// The zone's name for a column header: its IANA name (`Europe/Paris`), `UTC`, or `local`.
+pub(crate) fn zone_name(tz: &jiff::tz::TimeZone) -> String {
+    match tz.iana_name() {
+        Some(n) if n.eq_ignore_ascii_case("etc/utc") => "UTC".to_owned(),
+        Some(n) => n.to_owned(),
+        None => "local".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,33 +249,5 @@ mod tests {
             "&lt;details&gt; \\*x\\* @\u{2060}team"
         );
         assert_eq!(md_text("theater: 1 :x:"), "theater: 1 :\u{2060}x:");
-    }
-}
-
-/// A time as `YYYY-MM-DD HH:MM` in the report's zone (`--tz`).
-pub(crate) fn minute(ts: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
-    ts.to_zoned(tz.clone())
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-/// A time as `YYYY-MM-DD HH:MM ZONE` (the zone's abbreviation then, such as `UTC` or `CEST`).
-pub(crate) fn minute_labelled(ts: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
-    ts.to_zoned(tz.clone())
-        .strftime("%Y-%m-%d %H:%M %Z")
-        .to_string()
-}
-
-/// A time of day as `HH:MM:SS` in the report's zone.
-pub(crate) fn clock(ts: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
-    ts.to_zoned(tz.clone()).strftime("%H:%M:%S").to_string()
-}
-
-/// The zone's name for a column header: its IANA name (`Europe/Paris`), `UTC`, or `local`.
-pub(crate) fn zone_name(tz: &jiff::tz::TimeZone) -> String {
-    match tz.iana_name() {
-        Some(n) if n.eq_ignore_ascii_case("etc/utc") => "UTC".to_owned(),
-        Some(n) => n.to_owned(),
-        None => "local".to_owned(),
     }
 }
