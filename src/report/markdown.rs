@@ -78,7 +78,7 @@ pub fn check(r: &BranchReport, provenance: &Provenance) -> String {
     if n > 0 {
         let _ = writeln!(
             out,
-            "\n| session | agent | models | cost | tokens | lines kept | verdict | flags |\n|---|---|---|--:|--:|--:|---|---|"
+            "\n| session | agent | models | cost | tokens | lines live | verdict | flags |\n|---|---|---|--:|--:|--:|---|---|"
         );
         for s in &r.sessions {
             let kept = s.outcome.as_ref().map_or(0, |o| o.lines_live);

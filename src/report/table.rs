@@ -641,7 +641,7 @@ pub fn check(
                 "agent",
                 "cost",
                 "tokens",
-                "lines kept",
+                "lines live",
                 "verdict",
             ],
             color,
