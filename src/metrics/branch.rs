@@ -39,6 +39,10 @@ pub struct BranchReport {
     pub savings_usd: f64,
     /// The sessions, newest first.
     pub sessions: Vec<SessionReport>,
+    /// Sessions per verdict (`leverage`, `theater`, `lead`).
+    pub verdicts: std::collections::BTreeMap<&'static str, u64>,
+    /// The agents' share of the lines the branch added (`None` when it added none).
+    pub agent_share: Option<f64>,
     /// Rules given with `--fail-on` that are broken, with the reason.
     pub broken: Vec<String>,
 }
@@ -71,6 +75,14 @@ pub fn branch_report(facts: &BranchFacts, sessions: Vec<SessionReport>) -> Branc
     }
     let agent_lines = agent_lines.min(facts.lines_added);
     let cost = (!unknown).then_some(priced);
+    let mut verdicts: std::collections::BTreeMap<&'static str, u64> =
+        ["leverage", "theater", "lead"]
+            .into_iter()
+            .map(|v| (v, 0))
+            .collect();
+    for s in &sessions {
+        *verdicts.entry(s.verdict.as_str()).or_default() += 1;
+    }
     BranchReport {
         base: facts.base.clone(),
         head: facts.head.clone(),
@@ -89,6 +101,8 @@ pub fn branch_report(facts: &BranchFacts, sessions: Vec<SessionReport>) -> Branc
         review_burden: burden,
         savings_usd: savings,
         sessions,
+        verdicts,
+        agent_share: (facts.lines_added > 0).then(|| agent_lines as f64 / facts.lines_added as f64),
         broken: Vec::new(),
     }
 }

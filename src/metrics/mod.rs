@@ -308,6 +308,32 @@ impl ReadSummary {
     }
 }
 
+/// The totals line under the `sessions` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionsTotals {
+    /// Sessions listed.
+    pub sessions: u64,
+    /// Their tokens (input, output, cache reads and writes).
+    pub tokens: u64,
+    /// The summed cost of the sessions whose cost is known (`None` when none is).
+    pub cost_usd: Option<f64>,
+    /// Sessions whose cost is unknown (an unpriced model), left out of `cost_usd`.
+    pub unknown_cost: u64,
+}
+
+impl SessionsReport {
+    /// The figures the `sessions` table ends with.
+    pub fn totals(&self) -> SessionsTotals {
+        let priced: Vec<f64> = self.sessions.iter().filter_map(|s| s.cost_usd).collect();
+        SessionsTotals {
+            sessions: self.sessions.len() as u64,
+            tokens: self.sessions.iter().map(|s| s.tokens.total()).sum(),
+            unknown_cost: (self.sessions.len() - priced.len()) as u64,
+            cost_usd: (!priced.is_empty()).then(|| priced.iter().sum()),
+        }
+    }
+}
+
 /// The `sessions` report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionsReport {

@@ -25,24 +25,15 @@ fn models(models: &[String]) -> String {
         .join(", ")
 }
 
-fn pct(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "-".into()
-    } else {
-        format!("{:.0}%", part as f64 * 100.0 / whole as f64)
-    }
+fn pct(share: Option<f64>) -> String {
+    share.map_or("-".into(), |s| format!("{:.0}%", s * 100.0))
 }
 
 /// The `check` report, with the config and price table it was computed with.
 pub fn check(r: &BranchReport, provenance: &Provenance) -> String {
     let mut out = String::new();
     let n = r.sessions.len();
-    let count = |v: &str| {
-        r.sessions
-            .iter()
-            .filter(|s| s.verdict.as_str() == v)
-            .count()
-    };
+    let count = |v: &str| r.verdicts.get(v).copied().unwrap_or(0);
     if n == 0 {
         let _ = writeln!(
             out,
@@ -61,7 +52,7 @@ pub fn check(r: &BranchReport, provenance: &Provenance) -> String {
             if n == 1 { "" } else { "s" },
             r.agent_lines,
             r.branch_lines,
-            pct(r.agent_lines, r.branch_lines),
+            pct(r.agent_share),
             cost(r),
             count("leverage"),
             count("theater"),

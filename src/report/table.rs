@@ -240,21 +240,18 @@ fn verdict_colored(s: &crate::metrics::SessionReport, color: bool) -> Cell {
 }
 
 fn totals_line(r: &SessionsReport) -> String {
-    let priced: Vec<f64> = r.sessions.iter().filter_map(|s| s.cost_usd).collect();
-    let unknown = r.sessions.len() - priced.len();
-    let tokens: u64 = r.sessions.iter().map(|s| s.tokens.total()).sum();
-    let cost = if priced.is_empty() {
-        "cost unknown".to_string()
-    } else {
-        usd(Some(priced.iter().sum()))
+    let t = r.totals();
+    let cost = match t.cost_usd {
+        None => "cost unknown".to_string(),
+        Some(c) => usd(Some(c)),
     };
     let mut line = format!(
         "{} sessions, {} tokens, {cost}",
-        r.sessions.len(),
-        short(tokens)
+        t.sessions,
+        short(t.tokens)
     );
-    if unknown > 0 && !priced.is_empty() {
-        line.push_str(&format!(" (+ {unknown} sessions of unknown cost)"));
+    if t.unknown_cost > 0 && t.cost_usd.is_some() {
+        line.push_str(&format!(" (+ {} sessions of unknown cost)", t.unknown_cost));
     }
     line.push('\n');
     line
