@@ -82,6 +82,113 @@ pub struct SessionPoint {
 }
 
 /// The `review` report.
+/// How a [`TrendRow`]'s values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Figure {
+    /// A count (sessions, lines, calls).
+    Count,
+    /// US dollars.
+    Usd,
+    /// US dollars per line, to a tenth of a cent.
+    UsdPerLine,
+}
+
+/// One row of the period-against-period table every review format shows (terminal, Markdown, HTML).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendRow {
+    /// What the row counts (`spend`, `merged lines`, a verdict's name…).
+    pub label: &'static str,
+    /// How the values read.
+    pub figure: Figure,
+    /// This period's value (`None` when unknown, such as a cost per line with no merged line).
+    pub current: Option<f64>,
+    /// The previous period's value.
+    pub previous: Option<f64>,
+    /// For a verdict's spend: the sessions behind each value (this period, previous).
+    pub sessions: Option<(u64, u64)>,
+    /// The change against the previous period as a fraction (`0.12` for +12%); `None` when the
+    /// previous period had none of it (a new figure) or either value is unknown.
+    pub change: Option<f64>,
+}
+
+impl TrendRow {
+    fn new(
+        label: &'static str,
+        figure: Figure,
+        current: Option<f64>,
+        previous: Option<f64>,
+    ) -> Self {
+        let change = match (current, previous) {
+            (Some(a), Some(b)) if b > 0.0 && a.is_finite() && b.is_finite() => Some((a - b) / b),
+            _ => None,
+        };
+        TrendRow {
+            label,
+            figure,
+            current,
+            previous,
+            sessions: None,
+            change,
+        }
+    }
+}
+
+/// The rows of the trend table, in the order every format shows them.
+pub fn trend_rows(c: &PeriodTotals, p: &PeriodTotals) -> Vec<TrendRow> {
+    let n = |x: u64| Some(x as f64);
+    let mut rows = vec![
+        TrendRow::new("sessions", Figure::Count, n(c.sessions), n(p.sessions)),
+        TrendRow::new("spend", Figure::Usd, Some(c.cost_usd), Some(p.cost_usd)),
+        TrendRow::new(
+            "merged lines",
+            Figure::Count,
+            n(c.lines_merged),
+            n(p.lines_merged),
+        ),
+        TrendRow::new(
+            "lines in HEAD",
+            Figure::Count,
+            n(c.lines_in_head),
+            n(p.lines_in_head),
+        ),
+        TrendRow::new(
+            "cost per merged line",
+            Figure::UsdPerLine,
+            c.cost_per_merged_line,
+            p.cost_per_merged_line,
+        ),
+    ];
+    for v in [Verdict::Leverage, Verdict::Theater, Verdict::Lead] {
+        let a = c.by_verdict.get(&v).cloned().unwrap_or_default();
+        let b = p.by_verdict.get(&v).cloned().unwrap_or_default();
+        let mut row = TrendRow::new(v.as_str(), Figure::Usd, Some(a.cost_usd), Some(b.cost_usd));
+        row.sessions = Some((a.sessions, b.sessions));
+        rows.push(row);
+    }
+    rows.extend([
+        TrendRow::new(
+            "failed tool calls",
+            Figure::Count,
+            n(c.failed_calls),
+            n(p.failed_calls),
+        ),
+        TrendRow::new(
+            "cost of failures and retries",
+            Figure::Usd,
+            Some(c.retry_cost_usd),
+            Some(p.retry_cost_usd),
+        ),
+        TrendRow::new(
+            "routing savings available",
+            Figure::Usd,
+            Some(c.savings_usd),
+            Some(p.savings_usd),
+        ),
+    ]);
+    rows
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewReport {
     /// Repositories covered.
@@ -106,6 +213,8 @@ pub struct ReviewReport {
     /// The zone dates and times are shown in (`--tz`); JSON times stay RFC 3339 in UTC.
     #[serde(skip)]
     pub tz: TimeZone,
+    /// This period against the previous one, row by row (added within review/v1).
+    pub trend: Vec<TrendRow>,
 }
 
 fn totals(sessions: &[&SessionReport]) -> PeriodTotals {
@@ -197,13 +306,15 @@ pub fn review_report(
         score(b).total_cmp(&score(a))
     });
     review_first.truncate(5);
+    let (current, previous) = (totals(&current), totals(&previous));
     ReviewReport {
         tz: tz.clone(),
         repos,
         since,
         until,
-        current: totals(&current),
-        previous: totals(&previous),
+        trend: trend_rows(&current, &previous),
+        current,
+        previous,
         days: days
             .into_iter()
             .map(|(day, by_verdict)| DayCost { day, by_verdict })
@@ -211,5 +322,35 @@ pub fn review_report(
         points,
         review_first,
         notes: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod trend_tests {
+    use super::*;
+
+    #[test]
+    fn a_trend_row_says_the_change_or_why_there_is_none() {
+        let now = PeriodTotals {
+            sessions: 3,
+            cost_usd: 6.0,
+            lines_merged: 10,
+            cost_per_merged_line: Some(0.6),
+            ..Default::default()
+        };
+        let before = PeriodTotals {
+            sessions: 4,
+            cost_usd: 4.0,
+            ..Default::default()
+        };
+        let rows = trend_rows(&now, &before);
+        let get = |l: &str| rows.iter().find(|r| r.label == l).expect("row");
+        assert_eq!(get("sessions").change, Some(-0.25));
+        assert_eq!(get("spend").change, Some(0.5));
+        assert_eq!(get("merged lines").change, None, "none before: new");
+        assert_eq!(get("cost per merged line").previous, None, "unknown before");
+        assert_eq!(get("leverage").sessions, Some((0, 0)));
+        let labels: Vec<&str> = rows.iter().map(|r| r.label).collect();
+        assert_eq!(labels.len(), 11, "{labels:?}");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{thousands, trend, usd};
+use super::{thousands, usd};
 use crate::metrics::review::{DayCost, ReviewReport, SessionPoint};
 use crate::metrics::{Tier, Verdict};
 
@@ -569,8 +569,6 @@ fn points_table(r: &ReviewReport) -> String {
 }
 
 fn trend_table(r: &ReviewReport) -> String {
-    let c = &r.current;
-    let p = &r.previous;
     let mut out = String::from(
         r#"<table><thead><tr><th></th><th class="n">this period</th><th class="n">previous</th><th class="n">trend</th></tr></thead><tbody>"#,
     );
@@ -581,69 +579,10 @@ fn trend_table(r: &ReviewReport) -> String {
             esc(name)
         );
     };
-    let count = |x: u64| thousands(x);
-    row(
-        "sessions",
-        count(c.sessions),
-        count(p.sessions),
-        trend(c.sessions as f64, p.sessions as f64),
-    );
-    row(
-        "spend",
-        money(c.cost_usd),
-        money(p.cost_usd),
-        trend(c.cost_usd, p.cost_usd),
-    );
-    row(
-        "merged lines",
-        count(c.lines_merged),
-        count(p.lines_merged),
-        trend(c.lines_merged as f64, p.lines_merged as f64),
-    );
-    row(
-        "lines in HEAD",
-        count(c.lines_in_head),
-        count(p.lines_in_head),
-        trend(c.lines_in_head as f64, p.lines_in_head as f64),
-    );
-    let per = |x: Option<f64>| x.map_or("-".into(), |x| format!("${x:.3}"));
-    row(
-        "cost per merged line",
-        per(c.cost_per_merged_line),
-        per(p.cost_per_merged_line),
-        match (c.cost_per_merged_line, p.cost_per_merged_line) {
-            (Some(a), Some(b)) => trend(a, b),
-            _ => "-".into(),
-        },
-    );
-    for v in VERDICTS {
-        let a = c.by_verdict.get(&v).cloned().unwrap_or_default();
-        let b = p.by_verdict.get(&v).cloned().unwrap_or_default();
-        row(
-            v.as_str(),
-            format!("{} ({})", a.sessions, money(a.cost_usd)),
-            format!("{} ({})", b.sessions, money(b.cost_usd)),
-            trend(a.cost_usd, b.cost_usd),
-        );
+    for t in &r.trend {
+        let [a, b, change] = super::trend_cells(t);
+        row(t.label, a, b, change);
     }
-    row(
-        "failed tool calls",
-        count(c.failed_calls),
-        count(p.failed_calls),
-        trend(c.failed_calls as f64, p.failed_calls as f64),
-    );
-    row(
-        "cost of failures and retries",
-        money(c.retry_cost_usd),
-        money(p.retry_cost_usd),
-        trend(c.retry_cost_usd, p.retry_cost_usd),
-    );
-    row(
-        "routing savings available",
-        money(c.savings_usd),
-        money(p.savings_usd),
-        trend(c.savings_usd, p.savings_usd),
-    );
     out.push_str("</tbody></table>");
     out
 }
@@ -931,6 +870,7 @@ mod tests {
         };
         ReviewReport {
             tz: jiff::tz::TimeZone::UTC,
+            trend: crate::metrics::review::trend_rows(&current, &previous),
             repos: vec![PathBuf::from("/home/dev/<app>")],
             since: ts("2026-05-01T00:00:00Z"),
             until: ts("2026-05-05T00:00:00Z"),
@@ -1026,6 +966,7 @@ mod tests {
     fn an_empty_period_renders_without_nan() {
         let r = ReviewReport {
             tz: jiff::tz::TimeZone::UTC,
+            trend: Vec::new(),
             repos: vec![],
             since: ts("2026-05-01T00:00:00Z"),
             until: ts("2026-05-08T00:00:00Z"),

@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use super::{md_code, md_text, short, trend, usd};
+use super::{md_code, md_text, short, usd};
 use crate::config::Provenance;
 use crate::metrics::branch::BranchReport;
 
@@ -151,9 +151,7 @@ fn cost(r: &BranchReport) -> String {
 
 /// The self-review.
 pub fn review(r: &crate::metrics::review::ReviewReport) -> String {
-    use crate::metrics::Verdict;
     let c = &r.current;
-    let p = &r.previous;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -179,67 +177,10 @@ pub fn review(r: &crate::metrics::review::ReviewReport) -> String {
         out,
         "| | this period | previous | trend |\n|---|--:|--:|--:|"
     );
-    let row = |out: &mut String, name: &str, a: f64, b: f64, fmt: &dyn Fn(f64) -> String| {
-        let _ = writeln!(
-            out,
-            "| {name} | {} | {} | {} |",
-            fmt(a),
-            fmt(b),
-            trend(a, b)
-        );
-    };
-    let money = |x: f64| usd(Some(x));
-    let count = |x: f64| format!("{x:.0}");
-    row(
-        &mut out,
-        "sessions",
-        c.sessions as f64,
-        p.sessions as f64,
-        &count,
-    );
-    row(&mut out, "spend", c.cost_usd, p.cost_usd, &money);
-    row(
-        &mut out,
-        "merged lines",
-        c.lines_merged as f64,
-        p.lines_merged as f64,
-        &count,
-    );
-    row(
-        &mut out,
-        "lines in HEAD",
-        c.lines_in_head as f64,
-        p.lines_in_head as f64,
-        &count,
-    );
-    for v in [Verdict::Leverage, Verdict::Theater, Verdict::Lead] {
-        let a = c.by_verdict.get(&v).cloned().unwrap_or_default();
-        let b = p.by_verdict.get(&v).cloned().unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "| {} | {} ({}) | {} ({}) | {} |",
-            v.as_str(),
-            a.sessions,
-            usd(Some(a.cost_usd)),
-            b.sessions,
-            usd(Some(b.cost_usd)),
-            trend(a.cost_usd, b.cost_usd)
-        );
+    for t in &r.trend {
+        let [a, b, change] = super::trend_cells(t);
+        let _ = writeln!(out, "| {} | {a} | {b} | {change} |", t.label);
     }
-    row(
-        &mut out,
-        "cost of failures and retries",
-        c.retry_cost_usd,
-        p.retry_cost_usd,
-        &money,
-    );
-    row(
-        &mut out,
-        "routing savings available",
-        c.savings_usd,
-        p.savings_usd,
-        &money,
-    );
     if !r.review_first.is_empty() {
         let _ = writeln!(
             out,

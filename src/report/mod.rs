@@ -160,15 +160,6 @@ pub fn usd(cost: Option<f64>) -> String {
     }
 }
 
-/// A period-over-period change as `+12%` / `-3%`, or `new` when the previous period had none.
-pub fn trend(now: f64, before: f64) -> String {
-    if before <= 0.0 || !before.is_finite() || !now.is_finite() {
-        return "new".into();
-    }
-    let d = (now - before) / before * 100.0;
-    format!("{}{d:.0}%", if d >= 0.0 { "+" } else { "" })
-}
-
 /// Seconds as `1h02m`, `5m03s`, `42s`.
 pub fn duration(secs: Option<i64>) -> String {
     let Some(s) = secs else { return "-".into() };
@@ -209,8 +200,57 @@ pub(crate) fn zone_name(tz: &jiff::tz::TimeZone) -> String {
     }
 }
 
+/// A trend row's three cells, as every review format shows them: this period, the previous one, and the
+/// change (`+12%`, `new` when the previous period had none, `-` when a value is unknown or both are 0).
+pub(crate) fn trend_cells(row: &crate::metrics::review::TrendRow) -> [String; 3] {
+    use crate::metrics::review::Figure;
+    let value = |v: Option<f64>, sessions: Option<u64>| {
+        let shown = match (v, row.figure) {
+            (None, _) => "-".to_owned(),
+            (Some(x), Figure::Count) => format!("{x:.0}"),
+            (Some(x), Figure::Usd) => usd(Some(x)),
+            (Some(x), Figure::UsdPerLine) => format!("${x:.3}"),
+        };
+        match sessions {
+            Some(n) => format!("{n} ({shown})"),
+            None => shown,
+        }
+    };
+    let change = match (row.change, row.current, row.previous) {
+        (Some(d), _, _) => format!("{}{:.0}%", if d >= 0.0 { "+" } else { "" }, d * 100.0),
+        (None, Some(a), Some(_)) if a != 0.0 => "new".to_owned(),
+        _ => "-".to_owned(),
+    };
+    [
+        value(row.current, row.sessions.map(|s| s.0)),
+        value(row.previous, row.sessions.map(|s| s.1)),
+        change,
+    ]
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn trend_cells_show_the_change_new_or_unknown() {
+        use crate::metrics::review::{PeriodTotals, trend_rows};
+        let now = PeriodTotals {
+            cost_usd: 6.0,
+            lines_merged: 10,
+            cost_per_merged_line: Some(0.6),
+            ..Default::default()
+        };
+        let before = PeriodTotals {
+            cost_usd: 4.0,
+            ..Default::default()
+        };
+        let rows = trend_rows(&now, &before);
+        let cells = |l: &str| super::trend_cells(rows.iter().find(|r| r.label == l).expect("row"));
+        assert_eq!(cells("spend"), ["$6.00", "$4.00", "+50%"]);
+        assert_eq!(cells("merged lines"), ["10", "0", "new"]);
+        assert_eq!(cells("cost per merged line"), ["$0.600", "-", "-"]);
+        assert_eq!(cells("leverage"), ["0 ($0.00)", "0 ($0.00)", "-"]);
+    }
+
     use super::*;
 
     #[test]

@@ -690,7 +690,6 @@ pub fn check(
 
 /// The self-review as text.
 pub fn review(r: &crate::metrics::review::ReviewReport, color: bool) -> String {
-    use crate::metrics::Verdict;
     let c = &r.current;
     let p = &r.previous;
     let mut out = format!(
@@ -699,58 +698,11 @@ pub fn review(r: &crate::metrics::review::ReviewReport, color: bool) -> String {
         r.until.to_zoned(r.tz.clone()).strftime("%Y-%m-%d"),
         r.repos.len()
     );
-    let mut t = table(&["", "this period", "previous"], color);
-    t.add_row(vec![
-        "sessions".into(),
-        c.sessions.to_string(),
-        p.sessions.to_string(),
-    ]);
-    t.add_row(vec![
-        "spend".into(),
-        usd(Some(c.cost_usd)),
-        usd(Some(p.cost_usd)),
-    ]);
-    t.add_row(vec![
-        "merged lines".into(),
-        c.lines_merged.to_string(),
-        p.lines_merged.to_string(),
-    ]);
-    t.add_row(vec![
-        "lines in HEAD".into(),
-        c.lines_in_head.to_string(),
-        p.lines_in_head.to_string(),
-    ]);
-    t.add_row(vec![
-        "cost per merged line".into(),
-        c.cost_per_merged_line
-            .map_or("-".into(), |x| format!("${x:.3}")),
-        p.cost_per_merged_line
-            .map_or("-".into(), |x| format!("${x:.3}")),
-    ]);
-    for v in [Verdict::Leverage, Verdict::Theater, Verdict::Lead] {
-        let a = c.by_verdict.get(&v).cloned().unwrap_or_default();
-        let b = p.by_verdict.get(&v).cloned().unwrap_or_default();
-        t.add_row(vec![
-            v.as_str().to_string(),
-            format!("{} ({})", a.sessions, usd(Some(a.cost_usd))),
-            format!("{} ({})", b.sessions, usd(Some(b.cost_usd))),
-        ]);
+    let mut t = table(&["", "this period", "previous", "trend"], color);
+    for row in &r.trend {
+        let [a, b, change] = super::trend_cells(row);
+        t.add_row(vec![row.label.to_string(), a, b, change]);
     }
-    t.add_row(vec![
-        "failed tool calls".into(),
-        c.failed_calls.to_string(),
-        p.failed_calls.to_string(),
-    ]);
-    t.add_row(vec![
-        "cost of failures/retries".into(),
-        usd(Some(c.retry_cost_usd)),
-        usd(Some(p.retry_cost_usd)),
-    ]);
-    t.add_row(vec![
-        "routing savings available".into(),
-        usd(Some(c.savings_usd)),
-        usd(Some(p.savings_usd)),
-    ]);
     for tier in [
         crate::metrics::Tier::Premium,
         crate::metrics::Tier::Standard,
