@@ -301,6 +301,29 @@ pub struct CommitAnchor {
     pub summary: String,
 }
 
+/// A commit a session printed that holds none of its agent's lines, so matching never credits the session
+/// with it: Aider's `/undo` removed it, or Aider committed the user's own uncommitted changes before
+/// applying its edits (`Committing <file> before applying edits`; the committer name ends ` (aider)` and
+/// the message is model-written, yet the lines are the user's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DisownedCommit {
+    /// The abbreviated hash as printed.
+    pub sha: String,
+    /// Why it is not the session's work.
+    pub reason: DisownReason,
+}
+
+/// Why a [`DisownedCommit`] is not the session's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum DisownReason {
+    /// The session undid it (Aider's `/undo` printed `Removed: <sha>`).
+    Undone,
+    /// The session's agent committed the user's own work (Aider's dirty pre-commit).
+    UserWork,
+}
+
 /// A pull request a session is linked to (Claude Code's `pr-link` records).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PullRequest {
@@ -445,6 +468,9 @@ pub struct Session {
     pub pull_requests: Vec<PullRequest>,
     /// The agent's own usage and cost figures, when its log holds them (Claude Code's `cost-state`).
     pub agent_reported: Option<AgentReported>,
+    /// Commits the session printed that are not its work (undone, or the user's work it committed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub disowned_commits: Vec<DisownedCommit>,
 }
 
 impl Session {
@@ -464,6 +490,7 @@ impl Session {
             project_hash: None,
             pull_requests: Vec::new(),
             agent_reported: None,
+            disowned_commits: Vec::new(),
         }
     }
 
