@@ -525,7 +525,10 @@ fn whole_writes_minus_prior(
     if l.written_whole.is_empty() || own.is_empty() {
         return;
     }
-    let mut own: Vec<git2::Commit<'_>> = own.iter().filter_map(|o| repo.find_commit(*o).ok()).collect();
+    let mut own: Vec<git2::Commit<'_>> = own
+        .iter()
+        .filter_map(|o| repo.find_commit(*o).ok())
+        .collect();
     own.sort_by_key(|c| (c.time().seconds(), c.id()));
     let blob_at = |c: &git2::Commit<'_>, path: &str| -> Option<Oid> {
         let e = c.tree().ok()?.get_path(Path::new(path)).ok()?;
