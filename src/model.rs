@@ -167,7 +167,11 @@ impl AgentReported {
             reported: self.clone(),
             cost_usd: reported,
             difference_usd: reported.zip(counted_usd).map(|(r, c)| r - c),
-            explanation: AGENT_REPORTED_EXPLANATION,
+            explanation: if self.source == "aider" {
+                AIDER_REPORTED_EXPLANATION
+            } else {
+                AGENT_REPORTED_EXPLANATION
+            },
         }
     }
 }
@@ -177,6 +181,12 @@ pub const AGENT_REPORTED_EXPLANATION: &str = "Claude Code's figure includes side
 the transcript (titles, summaries, classifiers, often on another model), and a resumed session's figure \
 carries the cost restored from before the resume; agent-audit counts each response the transcript holds \
 once, at list price, and keeps its own count";
+
+/// Why Aider's own `$… session` figure and agent-audit's count differ.
+pub const AIDER_REPORTED_EXPLANATION: &str = "Aider prices each call itself (from LiteLLM's table, and \
+from the provider's reply when it reports a cost) and prints its figures rounded; agent-audit prices the \
+counts the history prints (rounded above a thousand unless an analytics log gave them exactly) at list \
+price, and keeps its own count";
 
 /// An [`AgentReported`] beside agent-audit's count of the same session (`agent_reported` in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]
