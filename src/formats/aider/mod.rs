@@ -167,7 +167,8 @@ struct Builder {
     since_commit: Vec<AppliedEdit>,
     /// Commit → the edits it held.
     by_commit: Vec<(String, Vec<AppliedEdit>)>,
-    /// Whole-file content last written per file (a later whole write is diffed against it).
+    /// Whole-file content last written per file, by lower-cased path (a later whole write is diffed
+    /// against it).
     whole: std::collections::HashMap<String, Vec<String>>,
     /// `Committing … before applying edits` was printed: the next commit is the user's work.
     dirty_next: bool,
@@ -383,7 +384,7 @@ impl Builder {
             .map(|i| self.by_commit.remove(i).1)
             .unwrap_or_default();
         for e in &held {
-            self.whole.remove(&e.edit.path);
+            self.whole.remove(&e.edit.path.to_lowercase());
         }
         let Some(s) = self.current() else { return };
         for step in &mut s.steps {
@@ -454,7 +455,7 @@ impl Builder {
                         .unwrap_or_default();
                     name = "whole";
                     kind = ToolKind::Write;
-                    hunks = match self.whole.insert(file.clone(), content.clone()) {
+                    hunks = match self.whole.insert(file.to_lowercase(), content.clone()) {
                         Some(prev) => {
                             op = EditOp::Update;
                             vec![Hunk {
@@ -480,7 +481,7 @@ impl Builder {
                     if b.creates {
                         op = EditOp::Create;
                     }
-                    self.whole.remove(&file);
+                    self.whole.remove(&file.to_lowercase());
                     hunks.extend(b.hunks);
                 }
             }
@@ -702,5 +703,137 @@ mod tests {
             );
             assert_eq!(got, expected, "{name}");
         }
+    }
+
+    fn parse_text(text: &str) -> Session {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join(HISTORY);
+        std::fs::write(&p, text).expect("write");
+        let mut log = parse(&p, LineReader::open(&p).expect("open"), Depth::Full).expect("parse");
+        assert_eq!(log.sessions.len(), 1);
+        log.sessions.remove(0)
+    }
+
+    fn edits(s: &Session) -> Vec<(&str, &str)> {
+        s.tool_calls()
+            .filter_map(|c| c.edit.as_ref().map(|e| (c.name.as_str(), e.path.as_str())))
+            .collect()
+    }
+
+    const BLOCK: &str =
+        "a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n```\n\n";
+
+    #[test]
+    fn a_reply_answered_add_file_yes_is_not_applied_and_no_is() {
+        let yes = format!(
+            "# aider chat started at 2026-05-01 10:00:00\n\n#### change x  \n\n{BLOCK}> Tokens: 1.0k sent, 20 received.  \n> b.py  \n> Add file to the chat? (Y)es/(N)o/(D)on't ask again [Yes]: y  \n> Applied edit to a.py  \n"
+        );
+        assert!(edits(&parse_text(&yes)).is_empty());
+        let default_yes = yes.replace("[Yes]: y", "[Yes]: ");
+        assert!(edits(&parse_text(&default_yes)).is_empty());
+        let no = yes.replace("[Yes]: y", "[Yes]: n");
+        assert_eq!(edits(&parse_text(&no)), [("search-replace", "a.py")]);
+    }
+
+    #[test]
+    fn a_reply_that_did_not_conform_is_not_applied() {
+        let text = format!(
+            "# aider chat started at 2026-05-01 10:00:00\n\n#### change x  \n\n{BLOCK}> Tokens: 1.0k sent, 20 received.  \n> The LLM did not conform to the edit format.  \n> https://aider.chat/docs/troubleshooting/edit-errors.html  \n> Applied edit to a.py  \n"
+        );
+        assert!(edits(&parse_text(&text)).is_empty());
+    }
+
+    #[test]
+    fn undo_takes_the_commits_edits_back_and_a_refused_undo_removes_nothing() {
+        let text = format!(
+            "# aider chat started at 2026-05-01 10:00:00\n\n#### change x  \n\n{BLOCK}> Tokens: 1.0k sent, 20 received.  \n> Applied edit to a.py  \n> Commit abc1234 feat: x is 2  \n\n#### /undo  \n> Removed: abc1234 feat: x is 2  \n> Now at:  0000001 init  \n\n#### /undo  \n> The last commit was not made by aider in this chat session.  \n"
+        );
+        let s = parse_text(&text);
+        assert_eq!(
+            edits(&s),
+            [("search-replace", "a.py"), ("undo", "a.py")],
+            "one undo, of the block's added line"
+        );
+        let undo = s
+            .tool_calls()
+            .find(|c| c.name == "undo")
+            .and_then(|c| c.edit.as_ref());
+        assert_eq!(
+            undo.map(|e| e.hunks[0].old.clone()),
+            Some(vec!["x = 2".to_owned()])
+        );
+        assert_eq!(
+            s.commit_anchors().count(),
+            0,
+            "the undone commit is no anchor"
+        );
+        assert_eq!(
+            s.disowned_commits,
+            [DisownedCommit {
+                sha: "abc1234".into(),
+                reason: DisownReason::Undone
+            }]
+        );
+    }
+
+    #[test]
+    fn two_committing_lines_precede_one_dirty_commit() {
+        let text = format!(
+            "# aider chat started at 2026-05-01 10:00:00\n\n#### change x  \n\n{BLOCK}> Tokens: 1.0k sent, 20 received.  \n> Committing a.py before applying edits.  \n> Committing b.py before applying edits.  \n> Commit 1111111 chore: user work  \n> Applied edit to a.py  \n> Commit 2222222 feat: x is 2  \n"
+        );
+        let s = parse_text(&text);
+        let anchors: Vec<&str> = s.commit_anchors().map(|a| a.sha.as_str()).collect();
+        assert_eq!(anchors, ["2222222"]);
+        assert_eq!(s.disowned_commits.len(), 1);
+        assert_eq!(s.disowned_commits[0].sha, "1111111");
+        assert_eq!(s.disowned_commits[0].reason, DisownReason::UserWork);
+    }
+
+    #[test]
+    fn a_whole_file_only_in_whole_formats_and_diffed_against_its_last_write() {
+        let whole = "a.py\n```\nx = 1\ny = 2\n```\n\n";
+        let text = |format: &str| {
+            format!(
+                "# aider chat started at 2026-05-01 10:00:00\n\n> Main model: gpt-4o with {format} edit format  \n\n#### write a  \n\n{whole}> Tokens: 1.0k sent, 20 received.  \n> Applied edit to a.py  \n\n#### again  \n\n{}> Tokens: 1.0k sent, 20 received.  \n> Applied edit to A.PY  \n",
+                whole.replace("y = 2", "y = 3")
+            )
+        };
+        let s = parse_text(&text("whole"));
+        let ops: Vec<(&EditOp, Vec<String>, Vec<String>)> = s
+            .tool_calls()
+            .filter_map(|c| c.edit.as_ref())
+            .map(|e| (&e.op, e.hunks[0].old.clone(), e.hunks[0].new.clone()))
+            .collect();
+        assert_eq!(ops.len(), 2);
+        assert_eq!(ops[0].0, &EditOp::Create);
+        assert_eq!(ops[1].0, &EditOp::Update);
+        assert_eq!(
+            ops[1].1,
+            ["x = 1", "y = 2"],
+            "diffed against the first write"
+        );
+        assert!(
+            edits(&parse_text(&text("diff"))).is_empty(),
+            "an illustration in diff format"
+        );
+    }
+
+    #[test]
+    fn a_session_figure_that_falls_back_is_summed_over_the_runs() {
+        let text = "# aider chat started at 2026-05-01 10:00:00\n\n> Tokens: 1.0k sent, 20 received. Cost: $0.01 message, $0.05 session.  \n> Tokens: 1.0k sent, 20 received. Cost: $0.01 message, $0.02 session.  \n> Tokens: 210k sent. Cost: $0.63 message, $0.65 session.  \n";
+        let s = parse_text(text);
+        let c = s.agent_reported.as_ref().and_then(|r| r.total_cost_usd);
+        assert!(c.is_some_and(|c| (c - 0.70).abs() < 1e-9), "{c:?}");
+        let (u, _) = s.usage();
+        assert_eq!(
+            (u.input, u.output),
+            (212_000, 40),
+            "a token-limit line: no received"
+        );
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.contains("started again from zero 1 time"))
+        );
     }
 }
