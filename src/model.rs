@@ -319,6 +319,9 @@ pub struct CommitAnchor {
 pub struct DisownedCommit {
     /// The abbreviated hash as printed.
     pub sha: String,
+    /// The summary line as printed: finds the commit again when the history was rewritten (rebase,
+    /// amend) and the hash no longer resolves.
+    pub summary: String,
     /// Why it is not the session's work.
     pub reason: DisownReason,
 }

@@ -359,13 +359,23 @@ pub fn correlate_focus(
         .iter()
         .chain(rivals.iter().map(|(_, l)| l))
         .collect();
+    // A disowned hash that no longer resolves (the branch was rebased or amended since) is found again by
+    // its summary among the candidate commits that carry an agent's mark.
     let disowns: Vec<std::collections::HashSet<Oid>> = members
         .iter()
         .map(|&i| {
             sessions[i]
                 .disowned_commits
                 .iter()
-                .filter_map(|d| resolve_commit(&repo, &d.sha))
+                .flat_map(|d| match resolve_commit(&repo, &d.sha) {
+                    Some(oid) => vec![oid],
+                    None if !d.summary.is_empty() => commits
+                        .iter()
+                        .filter(|c| c.summary == d.summary && !c.signals.is_empty())
+                        .map(|c| c.oid)
+                        .collect(),
+                    None => Vec::new(),
+                })
                 .collect()
         })
         .collect();

@@ -321,3 +321,59 @@ fn the_real_histories_sum_as_printed_and_start_in_local_time() {
     assert_eq!(started("<+03>-3"), "2025-05-04T14:02:36Z");
     assert_eq!(started("UTC"), "2025-05-04T17:02:36Z");
 }
+
+/// The branch was rewritten after the session (amended, rebased): the hashes the history printed resolve
+/// to nothing. The dirty pre-commit is still found by its printed summary among the commits that carry
+/// Aider's mark, and gets none of the session's lines; without an own commit, the whole file stays the
+/// session's (the documented limit). `--tz` reads the header in the zone it names.
+#[test]
+fn a_rewritten_dirty_pre_commit_is_found_by_its_summary_and_tz_reads_the_header() {
+    let home = tempfile::tempdir().expect("tmp");
+    let repo = TestRepo::init(&home.path().join("app"), at("2026-05-01T06:00:00Z"));
+    let greet = "def greet_someone(name):\n    print(f\"hello {name}\")\n";
+    let user = "\n\ndef user_helper_uncommitted(name):\n    return name.strip()\n";
+    let farewell = "\n\ndef farewell_someone(name):\n    print(f\"goodbye {name}\")\n";
+    repo.write("app.py", greet);
+    repo.commit("Add app", at("2026-05-01T06:30:00Z"));
+    repo.write("app.py", &format!("{greet}{user}"));
+    let d = repo.commit_as(
+        "Dev (aider)",
+        "feat: add user_helper_uncommitted",
+        at("2026-05-01T07:02:00Z"),
+        at("2026-05-01T07:02:00Z"),
+    );
+    repo.write("app.py", &format!("{greet}{user}{farewell}"));
+    let w = repo.commit_as(
+        "Dev (aider)",
+        "feat: add farewell_someone",
+        at("2026-05-01T07:02:05Z"),
+        at("2026-05-01T07:02:05Z"),
+    );
+    let gone = Oid::from_str("abcdef0123456789abcdef0123456789abcdef01").expect("oid");
+    let gone2 = Oid::from_str("abcdef1123456789abcdef0123456789abcdef01").expect("oid");
+    std::fs::write(
+        repo.dir.join(".aider.chat.history.md"),
+        history(
+            "whole-file-format.chat.history.md",
+            &[("D", gone), ("W", gone2)],
+        ),
+    )
+    .expect("write");
+    // The header says 10:00:00, written at UTC+3: 07:00:00Z.
+    let v = json(cmd(&repo.dir).env("HOME", home.path()).args([
+        "--tz",
+        "Europe/Istanbul",
+        "sessions",
+        "--json",
+    ]));
+    let s = &v["sessions"][0];
+    assert_eq!(s["started_at"], "2026-05-01T07:00:00Z", "{s}");
+    let o = &s["outcome"];
+    assert_eq!(
+        o["commits"],
+        full(&[w]),
+        "not the dirty pre-commit {d}: {o}"
+    );
+    assert_eq!(o["lines_committed"], 2, "{o}");
+    assert_eq!(o["own_commits"], serde_json::json!([]), "{o}");
+}

@@ -2,7 +2,7 @@
 //! appends to. Its whole trace sits in the repository, so repository commands read it from each work tree.
 //!
 //! - A session starts at `# aider chat started at YYYY-MM-DD HH:MM:SS` (the machine's local time, read in
-//!   the time zone agent-audit runs in: `TZ` overrides it); the model comes from `> Main model: <id> with
+//!   the time zone agent-audit runs in: `--tz`, else `TZ`, overrides it); the model comes from `> Main model: <id> with
 //!   <format> edit format` (`> Model:` / `> Models:` in older versions).
 //! - A step is each `> Tokens: 3.2k sent, 222 received.` line, with `, N cache write` / `, N cache hit`
 //!   when present, and Aider's own `Cost: $x message, $y session.`. Counts above a thousand are printed
@@ -31,6 +31,17 @@ use crate::model::{
     Agent, DisownReason, DisownedCommit, Edit, EditOp, Hunk, Session, Step, ToolCall, ToolKind,
     Usage,
 };
+
+/// The zone session headers are read in, when the command line named one (`--tz`); else the system's
+/// (`TZ`, else the machine's). A process-wide setting because the header is the only local time any format
+/// reads, and the zone is the user's choice for the whole run.
+static HEADER_ZONE: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+
+/// Reads every Aider header of this run in `tz` (the zone the command line resolved: `--tz`, else `TZ`,
+/// else the system's). The first call wins.
+pub fn read_headers_in(tz: &jiff::tz::TimeZone) {
+    let _ = HEADER_ZONE.set(tz.clone());
+}
 
 /// The file name Aider writes its history to.
 pub const HISTORY: &str = ".aider.chat.history.md";
@@ -215,7 +226,13 @@ impl Builder {
             .trim()
             .parse::<jiff::civil::DateTime>()
             .ok()
-            .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::system()).ok())
+            .and_then(|dt| {
+                let zone = HEADER_ZONE
+                    .get()
+                    .cloned()
+                    .unwrap_or_else(jiff::tz::TimeZone::system);
+                dt.to_zoned(zone).ok()
+            })
             .map(|z| z.timestamp());
         let id = format!("aider-{}", when.trim().replace([' ', ':'], "-"));
         let mut s = Session::new(Agent::Aider, id);
@@ -348,6 +365,7 @@ impl Builder {
             if let Some(s) = self.current() {
                 s.disowned_commits.push(DisownedCommit {
                     sha,
+                    summary: summary.trim().to_owned(),
                     reason: DisownReason::UserWork,
                 });
             }
@@ -370,9 +388,7 @@ impl Builder {
     /// `> Removed: abc1234 message` after `/undo`: the commit is gone, and with it the edits it held
     /// (taken back out of the session as edits that remove the lines they added).
     fn removed(&mut self, rest: &str) {
-        let Some(sha) = rest.split_whitespace().next() else {
-            return;
-        };
+        let (sha, summary) = rest.split_once(' ').unwrap_or((rest, ""));
         if !(7..=40).contains(&sha.len()) || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
             return;
         }
@@ -394,6 +410,7 @@ impl Builder {
         }
         s.disowned_commits.push(DisownedCommit {
             sha,
+            summary: summary.trim().to_owned(),
             reason: DisownReason::Undone,
         });
         let Some(step) = s.steps.last_mut() else {
@@ -771,6 +788,7 @@ mod tests {
             s.disowned_commits,
             [DisownedCommit {
                 sha: "abc1234".into(),
+                summary: "feat: x is 2".into(),
                 reason: DisownReason::Undone
             }]
         );
