@@ -192,7 +192,11 @@ impl AgentReported {
             reported: self.clone(),
             cost_usd: reported,
             difference_usd: reported.zip(counted_usd).map(|(r, c)| r - c),
-            explanation: AGENT_REPORTED_EXPLANATION,
+            explanation: if self.source == "aider" {
+                AIDER_REPORTED_EXPLANATION
+            } else {
+                AGENT_REPORTED_EXPLANATION
+            },
         }
     }
 }
@@ -202,6 +206,12 @@ pub const AGENT_REPORTED_EXPLANATION: &str = "Claude Code's figure includes side
 the transcript (titles, summaries, classifiers, often on another model), and a resumed session's figure \
 carries the cost restored from before the resume; agent-audit counts each response the transcript holds \
 once, at list price, and keeps its own count";
+
+/// Why Aider's own `$… session` figure and agent-audit's count differ.
+pub const AIDER_REPORTED_EXPLANATION: &str = "Aider prices each call itself (from LiteLLM's table, and \
+from the provider's reply when it reports a cost) and prints its figures rounded; agent-audit prices the \
+counts the history prints (rounded above a thousand unless an analytics log gave them exactly) at list \
+price, and keeps its own count";
 
 /// An [`AgentReported`] beside agent-audit's count of the same session (`agent_reported` in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -324,6 +334,32 @@ pub struct CommitAnchor {
     pub branch: String,
     /// The summary line as printed.
     pub summary: String,
+}
+
+/// A commit a session printed that holds none of its agent's lines, so matching never credits the session
+/// with it: Aider's `/undo` removed it, or Aider committed the user's own uncommitted changes before
+/// applying its edits (`Committing <file> before applying edits`; the committer name ends ` (aider)` and
+/// the message is model-written, yet the lines are the user's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DisownedCommit {
+    /// The abbreviated hash as printed.
+    pub sha: String,
+    /// The summary line as printed: finds the commit again when the history was rewritten (rebase,
+    /// amend) and the hash no longer resolves.
+    pub summary: String,
+    /// Why it is not the session's work.
+    pub reason: DisownReason,
+}
+
+/// Why a [`DisownedCommit`] is not the session's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum DisownReason {
+    /// The session undid it (Aider's `/undo` printed `Removed: <sha>`).
+    Undone,
+    /// The session's agent committed the user's own work (Aider's dirty pre-commit).
+    UserWork,
 }
 
 /// A pull request a session is linked to (Claude Code's `pr-link` records).
@@ -475,6 +511,9 @@ pub struct Session {
     pub pull_requests: Vec<PullRequest>,
     /// The agent's own usage and cost figures, when its log holds them (Claude Code's `cost-state`).
     pub agent_reported: Option<AgentReported>,
+    /// Commits the session printed that are not its work (undone, or the user's work it committed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub disowned_commits: Vec<DisownedCommit>,
 }
 
 impl Session {
@@ -495,6 +534,7 @@ impl Session {
             project_root_commit: None,
             pull_requests: Vec::new(),
             agent_reported: None,
+            disowned_commits: Vec::new(),
         }
     }
 

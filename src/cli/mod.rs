@@ -389,6 +389,8 @@ pub struct PricesArgs {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let g = &cli.global;
     let tz = time_zone(g.tz.as_deref())?;
+    // Aider's history headers are local times with no zone: read them in the same zone.
+    crate::formats::aider::read_headers_in(&tz);
     let now = match &g.now {
         Some(n) => n
             .parse::<Timestamp>()

@@ -65,6 +65,9 @@ pub struct SessionLines {
     pub self_removed: u64,
     /// Edits whose file lies outside the repository (ignored).
     pub outside_repo: u64,
+    /// Files the session wrote whole (a Write, or Aider's whole-file format) at least once: their final
+    /// lines may include lines the file already had (see `git::whole_writes_minus_prior`).
+    pub written_whole: BTreeSet<String>,
 }
 
 impl SessionLines {
@@ -139,7 +142,9 @@ pub fn session_lines(session: &Session, root: &Path) -> SessionLines {
                 continue;
             }
             for t in &call.shell_touched {
-                if let Some(path) = repo_relative(t, &cwd, root) {
+                if let Some(path) = repo_relative(t, &cwd, root)
+                    && !is_agent_log(&path)
+                {
                     out.touched.insert(path);
                 }
             }
@@ -148,6 +153,12 @@ pub fn session_lines(session: &Session, root: &Path) -> SessionLines {
                     out.outside_repo += 1;
                     continue;
                 };
+                if is_agent_log(&path) {
+                    continue;
+                }
+                if edit.op == EditOp::Create {
+                    out.written_whole.insert(path.clone());
+                }
                 replay_edit(
                     &mut files,
                     &mut out.self_removed,
@@ -300,6 +311,13 @@ pub fn repo_relative(path: &str, cwd: &Path, root: &Path) -> Option<String> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     (!s.is_empty()).then(|| s.join("/"))
+}
+
+/// A path under an `.aider*` name (`.aider.chat.history.md`, `.aider.input.history`, `.aider.tags.cache.v4/`):
+/// Aider's own files, which repositories often commit. The chat history holds every line the agent wrote,
+/// so matching it would credit every line to its commit; such paths are never matched, for any session.
+pub fn is_agent_log(path: &str) -> bool {
+    path.split('/').any(|c| c.starts_with(".aider"))
 }
 
 /// Removes `.` and `..` without touching the file system.

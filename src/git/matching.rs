@@ -161,6 +161,9 @@ pub struct Claim<'a> {
     pub to: i64,
     /// Commits the session made itself.
     pub own: &'a HashSet<Oid>,
+    /// Commits the session printed that are not its work (undone, or the user's work it committed):
+    /// none of their lines is credited to it.
+    pub disowned: &'a HashSet<Oid>,
     /// The git branch the session logged.
     pub branch: Option<&'a str>,
     /// The agent's name as commit marks spell it (`claude-code`, `codex`).
@@ -428,6 +431,9 @@ fn eligibility<'c>(
     common: &Common,
 ) -> HashMap<&'c str, u32> {
     let mut out = HashMap::new();
+    if claim.disowned.contains(&c.oid) {
+        return out;
+    }
     let (Some(fl), Some(adds)) = (claim.lines.files.get(path), c.added.get(path)) else {
         return out;
     };

@@ -181,10 +181,16 @@ pub fn correlate_focus(
         );
     }
 
+    // HEAD's paths by lower case, built the first time a session names a path HEAD lacks.
+    let head_paths: std::cell::OnceCell<HashMap<String, String>> = std::cell::OnceCell::new();
     // Each session's final added lines, in repository paths.
     let lines_of = |s: &Session| {
         let cwd = s.cwd.clone().unwrap_or_else(|| scope.root.clone());
         let mut l = lines::session_lines(s, scope.tree_of(&cwd));
+        if let Some(tree) = head.as_ref().and_then(|c| c.tree().ok()) {
+            fold_case(&mut l, &tree, &head_paths);
+        }
+        whole_writes_minus_prior(&repo, &mut l, &own_commits(&repo, s));
         let mut in_sub = 0u64;
         l.files.retain(|path, f| {
             let sub = submodules
@@ -305,17 +311,7 @@ pub fn correlate_focus(
     };
     let common = evidence::common_lines(&repo, head_tree.as_ref(), &interest);
 
-    // The commits each session made itself, resolved from the abbreviated hashes it printed.
-    let own_of = |s: &Session| -> std::collections::HashSet<Oid> {
-        s.commit_anchors()
-            .filter_map(|a| {
-                repo.revparse_single(&a.sha)
-                    .ok()
-                    .and_then(|o| o.peel_to_commit().ok())
-                    .map(|c| c.id())
-            })
-            .collect()
-    };
+    let own_of = |s: &Session| own_commits(&repo, s);
     // A pull request the session linked is its own too, once merged: GitHub titles the merge commit
     // `Merge pull request #N …` and a squash `Title (#N)`.
     let pr_commits = |s: &Session| -> Vec<Oid> {
@@ -363,11 +359,31 @@ pub fn correlate_focus(
         .iter()
         .chain(rivals.iter().map(|(_, l)| l))
         .collect();
+    // A disowned hash that no longer resolves (the branch was rebased or amended since) is found again by
+    // its summary among the candidate commits that carry an agent's mark.
+    let disowns: Vec<std::collections::HashSet<Oid>> = members
+        .iter()
+        .map(|&i| {
+            sessions[i]
+                .disowned_commits
+                .iter()
+                .flat_map(|d| match resolve_commit(&repo, &d.sha) {
+                    Some(oid) => vec![oid],
+                    None if !d.summary.is_empty() => commits
+                        .iter()
+                        .filter(|c| c.summary == d.summary && !c.signals.is_empty())
+                        .map(|c| c.oid)
+                        .collect(),
+                    None => Vec::new(),
+                })
+                .collect()
+        })
+        .collect();
     let claims: Vec<matching::Claim<'_>> = members
         .iter()
         .zip(&member_lines)
-        .zip(&owns)
-        .map(|((&i, l), own)| {
+        .zip(owns.iter().zip(&disowns))
+        .map(|((&i, l), (own, disowned))| {
             let s = sessions[i];
             let (from, to) = window(s);
             matching::Claim {
@@ -375,6 +391,7 @@ pub fn correlate_focus(
                 from,
                 to,
                 own,
+                disowned,
                 branch: s.branch.as_deref(),
                 agent: s.agent.as_str(),
                 started: s.started_at.map_or(i64::MAX, |t| t.as_second()),
@@ -431,6 +448,125 @@ pub fn correlate_focus(
         base: base.map(|(name, _)| name),
         notes,
     })
+}
+
+/// A commit named by an abbreviated hash a session printed, when the repository has it.
+fn resolve_commit(repo: &Repository, sha: &str) -> Option<Oid> {
+    repo.revparse_single(sha)
+        .ok()
+        .and_then(|o| o.peel_to_commit().ok())
+        .map(|c| c.id())
+}
+
+/// The commits a session made itself, resolved from the abbreviated hashes it printed; the ones it
+/// disowned (undone, or the user's work it committed) are not among them.
+fn own_commits(repo: &Repository, s: &Session) -> std::collections::HashSet<Oid> {
+    let disowned: std::collections::HashSet<&str> =
+        s.disowned_commits.iter().map(|d| d.sha.as_str()).collect();
+    s.commit_anchors()
+        .filter(|a| !disowned.contains(a.sha.as_str()))
+        .filter_map(|a| resolve_commit(repo, &a.sha))
+        .collect()
+}
+
+/// A session path that HEAD does not have but whose lower case names exactly one HEAD file becomes that
+/// file: Aider on Windows or macOS prints the name as typed (`SRC\Main.py` for `src/main.py`), and a
+/// case-insensitive file system took it.
+fn fold_case(
+    l: &mut lines::SessionLines,
+    tree: &git2::Tree<'_>,
+    head_paths: &std::cell::OnceCell<HashMap<String, String>>,
+) {
+    let missing: Vec<String> = l
+        .files
+        .keys()
+        .filter(|p| tree.get_path(Path::new(p.as_str())).is_err())
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let by_lower = head_paths.get_or_init(|| {
+        let mut all: HashMap<String, Option<String>> = HashMap::new();
+        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob)
+                && let Ok(name) = e.name()
+            {
+                let p = format!("{dir}{name}");
+                all.entry(p.to_lowercase())
+                    .and_modify(|v| *v = None)
+                    .or_insert(Some(p));
+            }
+            git2::TreeWalkResult::Ok
+        });
+        all.into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect()
+    });
+    for p in missing {
+        let Some(real) = by_lower.get(&p.to_lowercase()) else {
+            continue;
+        };
+        if let Some(f) = l.files.remove(&p) {
+            let dest = l.files.entry(real.clone()).or_default();
+            for (k, n) in f.bag {
+                *dest.bag.entry(k).or_default() += n;
+            }
+            dest.segments.extend(f.segments);
+            dest.edit_times.extend(f.edit_times);
+            dest.edit_times.sort_unstable();
+        }
+        if l.written_whole.remove(&p) {
+            l.written_whole.insert(real.clone());
+        }
+    }
+}
+
+/// A file the session wrote whole keeps only the lines the file did not have before: for each such file,
+/// the lines of its version in the parent of the session's first own commit that changed it are taken
+/// out (Aider's whole-file format re-emits the whole file, the user's uncommitted edits included, and its
+/// dirty pre-commit holds those edits, so the parent of Aider's commit is the file as it was before).
+/// Without an own commit changing the file, the whole content stays the session's.
+fn whole_writes_minus_prior(
+    repo: &Repository,
+    l: &mut lines::SessionLines,
+    own: &std::collections::HashSet<Oid>,
+) {
+    if l.written_whole.is_empty() || own.is_empty() {
+        return;
+    }
+    let mut own: Vec<git2::Commit<'_>> = own
+        .iter()
+        .filter_map(|o| repo.find_commit(*o).ok())
+        .collect();
+    own.sort_by_key(|c| (c.time().seconds(), c.id()));
+    let blob_at = |c: &git2::Commit<'_>, path: &str| -> Option<Oid> {
+        let e = c.tree().ok()?.get_path(Path::new(path)).ok()?;
+        (e.kind() == Some(ObjectType::Blob)).then(|| e.id())
+    };
+    for path in &l.written_whole {
+        let Some(f) = l.files.get_mut(path) else {
+            continue;
+        };
+        let Some((c, parent)) = own.iter().find_map(|c| {
+            let parent = c.parent(0).ok();
+            let before = parent.as_ref().and_then(|p| blob_at(p, path));
+            (blob_at(c, path) != before).then_some((c, before))
+        }) else {
+            continue;
+        };
+        let _ = c;
+        let Some(prior) = parent.and_then(|b| repo.find_blob(b).ok()) else {
+            continue; // the commit created the file: every line is new
+        };
+        for (k, n) in lines::bag_of_text(&String::from_utf8_lossy(prior.content())) {
+            if let Some(have) = f.bag.get_mut(&k) {
+                *have = have.saturating_sub(n);
+            }
+        }
+        f.bag.retain(|_, n| *n > 0);
+    }
+    l.files.retain(|_, f| !f.bag.is_empty());
 }
 
 /// The base branch: `explicit` if given, else the remote's HEAD branch (`origin/HEAD` → `main`; the

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod aider;
 mod attribution;
 mod bad_input;
 mod check;
