@@ -65,5 +65,7 @@ impl Spend {
 pub fn step_cost(step: &Step, prices: &PriceTable) -> Option<f64> {
     let usage = step.usage?;
     let model = step.model.as_deref()?;
-    prices.cost(model, &usage, step.service_tier).map(|p| p.usd)
+    prices
+        .cost(model, &usage, step.service_tier, step.at)
+        .map(|p| p.usd)
 }
