@@ -123,7 +123,8 @@ impl ModelPrice {
 
     /// Whether the set applies on `date` (`YYYY-MM-DD`).
     pub fn covers(&self, date: &str) -> bool {
-        self.from.as_deref().is_none_or(|f| f <= date) && self.to.as_deref().is_none_or(|t| date < t)
+        self.from.as_deref().is_none_or(|f| f <= date)
+            && self.to.as_deref().is_none_or(|t| date < t)
     }
 
     /// Checks that every number is usable: prices finite and ≥ 0, multipliers finite and > 0.
@@ -269,7 +270,13 @@ impl PriceTable {
     /// scales the sum; a tier the set has no multiplier for is priced at 1× and flagged
     /// ([`Priced::multiplier_assumed`]). A gateway id ending `-fast` is served at the fast tier. Reasoning
     /// tokens are inside `output` and are not added again.
-    pub fn cost(&self, model: &str, usage: &Usage, tier: ServiceTier, at: Timestamp) -> Option<Priced> {
+    pub fn cost(
+        &self,
+        model: &str,
+        usage: &Usage,
+        tier: ServiceTier,
+        at: Timestamp,
+    ) -> Option<Priced> {
         let date = utc_date(at);
         let (key, p, r, outside_window) = self.resolve_at(model, &date)?;
         let tier = if r.fast { ServiceTier::Fast } else { tier };
@@ -331,9 +338,9 @@ impl PriceTable {
     /// The table as it was on `date`: every entry with the set valid that day (entries with no set that
     /// day — not yet released, or retired — are left out).
     pub fn at(&self, date: &str) -> impl Iterator<Item = (&str, &ModelPrice)> {
-        self.entries.iter().filter_map(move |(k, v)| {
-            v.iter().find(|s| s.covers(date)).map(|s| (k.as_str(), s))
-        })
+        self.entries
+            .iter()
+            .filter_map(move |(k, v)| v.iter().find(|s| s.covers(date)).map(|s| (k.as_str(), s)))
     }
 }
 

@@ -118,9 +118,9 @@ impl LongContextOverride {
 /// The shape of a `--prices` file.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct OverridesFile {
+pub(super) struct OverridesFile {
     #[serde(default)]
-    prices: BTreeMap<String, PriceOverride>,
+    pub(super) prices: BTreeMap<String, PriceOverride>,
 }
 
 impl PriceTable {
@@ -160,8 +160,8 @@ impl PriceTable {
                             "give either flat prices or `sets`, not both".into(),
                         ));
                     }
-                    let sets = dated_sets(dated, o, existing, origin)
-                        .map_err(|e| config_error(id, e))?;
+                    let sets =
+                        dated_sets(dated, o, existing, origin).map_err(|e| config_error(id, e))?;
                     (target.unwrap_or_else(|| id.clone()), sets)
                 }
                 (None, Some(sets)) => {
@@ -257,7 +257,11 @@ fn dated_sets(
     for (i, s) in dated.iter().enumerate() {
         let base = match existing {
             Some(sets) => {
-                let on = s.from.as_deref().or(s.to.as_deref()).unwrap_or("0000-01-01");
+                let on = s
+                    .from
+                    .as_deref()
+                    .or(s.to.as_deref())
+                    .unwrap_or("0000-01-01");
                 let (b, _) = table::select(sets, on).ok_or("the built-in entry has no set")?;
                 let mut b = b.clone();
                 b.from = None;

@@ -251,4 +251,3 @@ fn plausible_date(s: &str, month: usize, day: usize) -> bool {
         && num(month).is_some_and(|m| (1..=12).contains(&m))
         && num(day).is_some_and(|d| (1..=31).contains(&d))
 }
-

@@ -104,7 +104,9 @@ impl PriceTable {
 /// Checks one model's sets and closes their windows: at least one set, numbers usable, dates `YYYY-MM-DD`,
 /// `from` before `to`, only the first set without `from`, sets in date order and not overlapping. A `to` left
 /// out before a later set becomes that set's `from`.
-pub(super) fn check_history(mut sets: Vec<ModelPrice>) -> std::result::Result<Vec<ModelPrice>, String> {
+pub(super) fn check_history(
+    mut sets: Vec<ModelPrice>,
+) -> std::result::Result<Vec<ModelPrice>, String> {
     if sets.is_empty() {
         return Err("needs at least one price set".into());
     }
@@ -117,7 +119,10 @@ pub(super) fn check_history(mut sets: Vec<ModelPrice>) -> std::result::Result<Ve
             }
         }
         if s.from.is_none() && i > 0 {
-            return Err(format!("set {} has no `from`: only the first set may omit it", i + 1));
+            return Err(format!(
+                "set {} has no `from`: only the first set may omit it",
+                i + 1
+            ));
         }
         if let (Some(f), Some(t)) = (&s.from, &s.to)
             && f >= t
@@ -128,7 +133,11 @@ pub(super) fn check_history(mut sets: Vec<ModelPrice>) -> std::result::Result<Ve
     for i in 1..n {
         let next_from = sets[i].from.clone().unwrap_or_default();
         let prev = &mut sets[i - 1];
-        if prev.from.as_deref().is_some_and(|f| f >= next_from.as_str()) {
+        if prev
+            .from
+            .as_deref()
+            .is_some_and(|f| f >= next_from.as_str())
+        {
             return Err(format!(
                 "sets must be in date order: {next_from} comes after {}",
                 prev.from.as_deref().unwrap_or("undated")
@@ -157,7 +166,10 @@ pub(super) fn select<'a>(sets: &'a [ModelPrice], date: &str) -> Option<(&'a Mode
     let distance = |s: &ModelPrice| -> i64 {
         let before = s.from.as_deref().and_then(days).map(|f| f - day);
         let after = s.to.as_deref().and_then(days).map(|t| day - t + 1);
-        before.filter(|d| *d > 0).or(after.filter(|d| *d > 0)).unwrap_or(0)
+        before
+            .filter(|d| *d > 0)
+            .or(after.filter(|d| *d > 0))
+            .unwrap_or(0)
     };
     let mut best: Option<(&ModelPrice, i64)> = None;
     for s in sets {

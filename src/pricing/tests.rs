@@ -1,507 +1,912 @@
+use std::path::Path;
+
+use super::overrides::OverridesFile;
 use super::resolve::{is_iso_date, split_date};
 use super::*;
+use crate::error::Error;
 
+/// A date inside every current set's window.
+fn now() -> jiff::Timestamp {
+    "2026-12-01T12:00:00Z".parse().expect("a time")
+}
 
-    fn usage(input: u64, output: u64, read: u64, w5: u64, w1h: u64) -> Usage {
-        Usage {
-            input,
-            output,
-            cache_read: read,
-            cache_write_5m: w5,
-            cache_write_1h: w1h,
-            reasoning: 0,
-        }
+fn usage(input: u64, output: u64, read: u64, w5: u64, w1h: u64) -> Usage {
+    Usage {
+        input,
+        output,
+        cache_read: read,
+        cache_write_5m: w5,
+        cache_write_1h: w1h,
+        reasoning: 0,
     }
+}
 
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 1e-9
-    }
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
 
-    #[test]
-    fn embedded_table_is_valid() {
-        let table = PriceTable::parse_embedded(EMBEDDED_TOML).expect("should succeed");
-        assert!(table.entries().count() >= 35);
-        for (key, p) in table.entries() {
-            assert!(p.source.starts_with("https://"), "{key}");
-            assert!(is_iso_date(&p.as_of), "{key}");
+#[test]
+fn embedded_table_is_valid() {
+    let table = PriceTable::parse_embedded(EMBEDDED_TOML).expect("should succeed");
+    assert!(table.entries().count() >= 35);
+    for (key, sets) in table.history() {
+        for p in sets {
+            let set = p.set_name(key);
+            assert!(p.source.starts_with("https://"), "{set}");
+            assert!(is_iso_date(&p.as_of), "{set}");
             assert!(
                 ["anthropic", "openai", "google"].contains(&p.provider.as_str()),
-                "{key}"
+                "{set}"
             );
-            assert!(p.input > 0.0 && p.output > 0.0, "{key}");
-            // The brief's ratios, checked against every Anthropic entry.
+            assert!(p.input > 0.0 && p.output > 0.0, "{set}");
+            // Anthropic's write ratios on every set; reads are 0.1x input, or 0.05x / 0.025x on
+            // some newer models.
             if p.provider == "anthropic" {
-                assert!(close(p.cache_read, p.input * 0.1), "{key} read");
-                assert!(close(p.cache_write_5m, p.input * 1.25), "{key} 5m");
-                assert!(close(p.cache_write_1h, p.input * 2.0), "{key} 1h");
+                let read = p.cache_read / p.input;
+                assert!(
+                    [0.1, 0.05, 0.025].iter().any(|r| close(read, *r)),
+                    "{set} read"
+                );
+                assert!(close(p.cache_write_5m, p.input * 1.25), "{set} 5m");
+                assert!(close(p.cache_write_1h, p.input * 2.0), "{set} 1h");
+            } else if p.cache_writes_unlogged {
+                // GPT-5.6 and later bill writes at 1.25x input.
+                assert!(close(p.cache_write_5m, p.input * 1.25), "{set} write");
             } else {
-                assert!(close(p.cache_write_5m, p.input), "{key} no write premium");
-            }
-        }
-        // The same value through the lazily parsed static.
-        assert_eq!(
-            PriceTable::embedded().entries().count(),
-            table.entries().count()
-        );
-    }
-
-    #[test]
-    fn required_models_are_present() {
-        let t = PriceTable::embedded();
-        for id in [
-            "claude-opus-4-6",
-            "claude-opus-4-5-20251101",
-            "claude-opus-4-1-20250805",
-            "claude-opus-4-20250514",
-            "claude-sonnet-4-5-20250929",
-            "claude-sonnet-4-20250514",
-            "claude-3-7-sonnet-20250219",
-            "claude-haiku-4-5-20251001",
-            "claude-3-5-haiku-20241022",
-            "claude-3-5-sonnet-20241022",
-            "claude-sonnet-4-6",
-            "claude-opus-4-7",
-            "gpt-5",
-            "gpt-5-mini",
-            "gpt-5-nano",
-            "gpt-5-codex",
-            "gpt-5.1",
-            "gpt-5.1-codex",
-            "gpt-5.1-codex-mini",
-            "gpt-5.1-codex-max",
-            "gpt-5.2",
-            "gpt-5.2-codex",
-            "gpt-5.3-codex",
-            "gpt-5.4",
-            "gpt-5.4-mini",
-            "o3",
-            "o4-mini",
-            "gpt-4.1",
-            "gpt-4.1-mini",
-            "gpt-4o",
-            "gemini-2.5-pro",
-            "gemini-2.5-flash",
-            "gemini-2.5-flash-lite",
-            "gemini-3-pro-preview",
-        ] {
-            let (key, _, m) = t.resolve(id).unwrap_or_else(|| panic!("{id} missing"));
-            assert_eq!((key, m), (id, Match::Exact));
-        }
-    }
-
-    #[test]
-    fn invalid_tables_are_rejected() {
-        let entry = |extra: &str| {
-            format!(
-                "[models.\"m\"]\nprovider = \"openai\"\ninput = 1.0\noutput = 2.0\ncache_read = 0.1\n\
-                 cache_write_5m = 1.0\ncache_write_1h = 1.0\nsource = \"https://example.com\"\n\
-                 as_of = \"2026-01-01\"\n{extra}"
-            )
-        };
-        assert!(PriceTable::parse_embedded(&entry("")).is_ok());
-        assert!(PriceTable::parse_embedded(&entry("colour = 1\n")).is_err());
-        assert!(PriceTable::parse_embedded(&entry("fast_multiplier = 0.0\n")).is_err());
-        assert!(PriceTable::parse_embedded(&entry("aliases = [\"m\"]\n")).is_err());
-        assert!(PriceTable::parse_embedded(&entry("").replace("2026-01-01", "last week")).is_err());
-        assert!(PriceTable::parse_embedded(&entry("").replace("https://", "")).is_err());
-        assert!(
-            PriceTable::parse_embedded(&entry("").replace("input = 1.0", "input = -1.0")).is_err()
-        );
-        assert!(PriceTable::parse_embedded(&entry("").replace("input = 1.0\n", "")).is_err());
-    }
-
-    #[test]
-    fn exact_lookup() {
-        let t = PriceTable::embedded();
-        let (key, p, m) = t
-            .resolve("claude-sonnet-4-5-20250929")
-            .expect("should succeed");
-        assert_eq!(key, "claude-sonnet-4-5-20250929");
-        assert_eq!(m, Match::Exact);
-        assert_eq!((p.input, p.output), (3.0, 15.0));
-        // A differently priced snapshot has its own entry and wins over dropping its date.
-        let (key, p, m) = t.resolve("gpt-4o-2024-05-13").expect("should succeed");
-        assert_eq!((key, m, p.input), ("gpt-4o-2024-05-13", Match::Exact, 5.0));
-    }
-
-    #[test]
-    fn normalized_lookup() {
-        let t = PriceTable::embedded();
-        let cases = [
-            (
-                "claude-sonnet-4-5",
-                "claude-sonnet-4-5-20250929",
-                "added date suffix",
-            ),
-            (
-                "claude-opus-4-5",
-                "claude-opus-4-5-20251101",
-                "added date suffix",
-            ),
-            (
-                "claude-opus-4",
-                "claude-opus-4-20250514",
-                "added date suffix",
-            ),
-            ("claude-opus-4-6-20260205", "claude-opus-4-6", "alias"),
-            (
-                "claude-sonnet-4.6",
-                "claude-sonnet-4-6",
-                "version dots read as dashes",
-            ),
-            ("claude-opus-4-0", "claude-opus-4-20250514", "alias"),
-            (
-                "anthropic/claude-haiku-4-5-20251001",
-                "claude-haiku-4-5-20251001",
-                "prefix `anthropic/`",
-            ),
-            (
-                "anthropic/claude-haiku-4-5",
-                "claude-haiku-4-5-20251001",
-                "added date suffix",
-            ),
-            ("openai/gpt-5-codex", "gpt-5-codex", "prefix `openai/`"),
-            (
-                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                "claude-sonnet-4-5-20250929",
-                "suffix `-v1:0`",
-            ),
-            (
-                "global.anthropic.claude-sonnet-4-20250514-v1:0",
-                "claude-sonnet-4-20250514",
-                "prefix `global.anthropic.`",
-            ),
-            (
-                "anthropic.claude-3-5-sonnet-20241022-v2:0",
-                "claude-3-5-sonnet-20241022",
-                "suffix `-v2:0`",
-            ),
-            (
-                "anthropic.claude-opus-4-6-v1",
-                "claude-opus-4-6",
-                "suffix `-v1`",
-            ),
-            (
-                "claude-sonnet-4@20250514",
-                "claude-sonnet-4-20250514",
-                "`@20250514`",
-            ),
-            (
-                "gpt-5.1-codex-2025-11-13",
-                "gpt-5.1-codex",
-                "dropped date suffix `-2025-11-13`",
-            ),
-            ("gpt-5-2025-08-07", "gpt-5", "dropped date suffix"),
-            ("gpt-4o-2024-08-06", "gpt-4o", "dropped date suffix"),
-            ("claude-opus-4-7-20260416", "claude-opus-4-7", "alias"),
-            (
-                "models/gemini-2.5-pro",
-                "gemini-2.5-pro",
-                "prefix `models/`",
-            ),
-            ("GPT-5", "gpt-5", "upper case"),
-        ];
-        for (id, want, via_part) in cases {
-            let (key, _, m) = t.resolve(id).unwrap_or_else(|| panic!("{id} unresolved"));
-            assert_eq!(key, want, "{id}");
-            match m {
-                Match::Normalized { via } => assert!(via.contains(via_part), "{id}: {via}"),
-                Match::Exact => panic!("{id} matched exactly"),
+                assert!(close(p.cache_write_5m, p.input), "{set} no write premium");
             }
         }
     }
+    // The same value through the lazily parsed static.
+    assert_eq!(
+        PriceTable::embedded().entries().count(),
+        table.entries().count()
+    );
+}
 
-    #[test]
-    fn unknown_siblings_are_refused() {
-        let t = PriceTable::embedded();
-        for id in [
-            "claude-opus-4-9",
-            "claude-opus-4-9-20270101",
-            "claude-sonnet-4-7",
-            "claude-sonnet-4-5-20991231",
-            "claude-haiku-4",
-            "gpt-5.9",
-            "gpt-5.4-pro",
-            "gpt-5-codex-mini",
-            "gpt-5.1-codex-ultra",
-            "o3-mini",
-            "o3-pro",
-            "gpt-4",
-            "gemini-2.5",
-            "gemini-2.5-flash-lite-preview-06-17",
-            "anthropic/claude-opus-4-9",
-            "us.anthropic.claude-opus-4-9-v1:0",
-            "",
-            "-20250929",
-        ] {
-            assert!(t.resolve(id).is_none(), "{id} must stay unknown");
-            assert!(
-                t.cost(id, &usage(1, 1, 0, 0, 0), ServiceTier::Standard)
-                    .is_none()
-            );
-        }
+#[test]
+fn required_models_are_present() {
+    let t = PriceTable::embedded();
+    for id in [
+        "claude-opus-4-6",
+        "claude-opus-4-5-20251101",
+        "claude-opus-4-1-20250805",
+        "claude-opus-4-20250514",
+        "claude-sonnet-4-5-20250929",
+        "claude-sonnet-4-20250514",
+        "claude-3-7-sonnet-20250219",
+        "claude-haiku-4-5-20251001",
+        "claude-3-5-haiku-20241022",
+        "claude-3-5-sonnet-20241022",
+        "claude-sonnet-4-6",
+        "claude-opus-4-7",
+        "gpt-5",
+        "gpt-5-mini",
+        "gpt-5-nano",
+        "gpt-5-codex",
+        "gpt-5.1",
+        "gpt-5.1-codex",
+        "gpt-5.1-codex-mini",
+        "gpt-5.1-codex-max",
+        "gpt-5.2",
+        "gpt-5.2-codex",
+        "gpt-5.3-codex",
+        "gpt-5.4",
+        "gpt-5.4-mini",
+        "o3",
+        "o4-mini",
+        "gpt-4.1",
+        "gpt-4.1-mini",
+        "gpt-4o",
+        "gemini-2.5-pro",
+        "gemini-2.5-flash",
+        "gemini-2.5-flash-lite",
+        "gemini-3-pro-preview",
+    ] {
+        let (key, _, m) = t.resolve(id).unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!((key, m), (id, Match::Exact));
     }
+}
 
-    #[test]
-    fn cost_of_known_usage() {
-        let t = PriceTable::embedded();
-        // Sonnet 4.5: 10,000 in × $3 + 2,000 out × $15 + 50,000 read × $0.30 + 4,000 5m × $3.75
-        // + 1,000 1h × $6 = 0.03 + 0.03 + 0.015 + 0.015 + 0.006 = $0.096.
-        let u = usage(10_000, 2_000, 50_000, 4_000, 1_000);
-        let p = t
-            .cost("claude-sonnet-4-5-20250929", &u, ServiceTier::Standard)
-            .expect("should succeed");
-        assert!(close(p.usd, 0.096), "{}", p.usd);
-        assert_eq!(p.key, "claude-sonnet-4-5-20250929");
-        assert!(!p.long_context && !p.multiplier_assumed);
-        assert_eq!(p.multiplier, 1.0);
-        // Reasoning is inside output: setting it changes nothing.
-        let with_reasoning = Usage {
-            reasoning: 1_500,
-            ..u
-        };
-        let q = t
-            .cost(
-                "claude-sonnet-4-5-20250929",
-                &with_reasoning,
-                ServiceTier::Standard,
-            )
-            .expect("should succeed");
-        assert_eq!(p.usd, q.usd);
-        // gpt-5: 1M fresh input $1.25 + 1M cached $0.125 + 100K output $1.00 = $2.375.
-        let p = t
-            .cost(
-                "gpt-5",
-                &usage(1_000_000, 100_000, 1_000_000, 0, 0),
-                ServiceTier::Standard,
-            )
-            .expect("should succeed");
-        assert!(close(p.usd, 2.375), "{}", p.usd);
-    }
-
-    #[test]
-    fn long_context_switches_above_the_threshold() {
-        let t = PriceTable::embedded();
-        let model = "claude-sonnet-4-20250514";
-        // Prompt exactly 200,000 (input + read + writes): standard rates.
-        let at = usage(100_000, 1_000, 90_000, 9_000, 1_000);
-        assert_eq!(at.prompt(), 200_000);
-        let p = t
-            .cost(model, &at, ServiceTier::Standard)
-            .expect("should succeed");
-        assert!(!p.long_context);
-        // 0.3 + 0.015 + 0.027 + 0.03375 + 0.006
-        assert!(close(p.usd, 0.38175), "{}", p.usd);
-        // One more token: the whole request at $6 / $22.50 / $0.60 / $7.50 / $12.
-        let over = usage(100_001, 1_000, 90_000, 9_000, 1_000);
-        let p = t
-            .cost(model, &over, ServiceTier::Standard)
-            .expect("should succeed");
-        assert!(p.long_context);
-        // 0.600006 + 0.0225 + 0.054 + 0.0675 + 0.012
-        assert!(close(p.usd, 0.756006), "{}", p.usd);
-        // gpt-5.4 switches above 272K.
-        let p = t
-            .cost(
-                "gpt-5.4",
-                &usage(272_001, 0, 0, 0, 0),
-                ServiceTier::Standard,
-            )
-            .expect("should succeed");
-        assert!(p.long_context && close(p.usd, 272_001.0 * 5.0 / 1e6));
-        let p = t
-            .cost(
-                "gpt-5.4",
-                &usage(272_000, 0, 0, 0, 0),
-                ServiceTier::Standard,
-            )
-            .expect("should succeed");
-        assert!(!p.long_context && close(p.usd, 0.68));
-    }
-
-    #[test]
-    fn tier_multipliers() {
-        let t = PriceTable::embedded();
-        let u = usage(1_000_000, 100_000, 0, 0, 0);
-        // Opus 4.6 fast mode: 6 × ($5 + $2.50).
-        let p = t
-            .cost("claude-opus-4-6", &u, ServiceTier::Fast)
-            .expect("should succeed");
-        assert!(close(p.usd, 45.0), "{}", p.usd);
-        assert_eq!((p.multiplier, p.multiplier_assumed), (6.0, false));
-        // OpenAI priority 2× and flex 0.5× on gpt-5 ($1.25 + $1.00 standard).
-        let p = t
-            .cost("gpt-5", &u, ServiceTier::Priority)
-            .expect("should succeed");
-        assert!(close(p.usd, 4.5));
-        let p = t
-            .cost("gpt-5", &u, ServiceTier::Flex)
-            .expect("should succeed");
-        assert!(close(p.usd, 1.125));
-        // A tier the entry does not price: standard price, flagged.
-        let p = t
-            .cost("claude-sonnet-4-6", &u, ServiceTier::Fast)
-            .expect("should succeed");
-        assert!(close(p.usd, 4.5));
-        assert_eq!((p.multiplier, p.multiplier_assumed), (1.0, true));
-    }
-
-    #[test]
-    fn partial_override_changes_only_given_fields() {
-        let mut t = PriceTable::embedded();
-        let o: BTreeMap<String, PriceOverride> = toml::from_str::<OverridesFile>(
-            "[prices.\"gpt-5\"]\noutput = 12.0\nas_of = \"2026-12-01\"\n",
+#[test]
+fn invalid_tables_are_rejected() {
+    let entry = |extra: &str| {
+        format!(
+            "[models.\"m\"]\nprovider = \"openai\"\n[[models.\"m\".sets]]\ninput = 1.0\noutput = 2.0\n\
+                 cache_read = 0.1\ncache_write_5m = 1.0\ncache_write_1h = 1.0\n\
+                 source = \"https://example.com\"\nchecked = \"2026-01-01\"\n{extra}"
         )
-        .expect("should succeed")
-        .prices;
-        t.apply_overrides(&o, "/tmp/p.toml")
-            .expect("should succeed");
-        let (_, p, _) = t.resolve("gpt-5").expect("should succeed");
-        assert_eq!((p.input, p.output, p.cache_read), (1.25, 12.0, 0.125));
-        assert_eq!(p.priority_multiplier, Some(2.0));
-        assert_eq!(p.source, "/tmp/p.toml");
-        assert_eq!(p.as_of, "2026-12-01");
-        // An alias reaches its entry.
-        let o = BTreeMap::from([(
-            "claude-opus-4-6-20260205".to_owned(),
-            PriceOverride {
-                fast_multiplier: Some(2.0),
-                ..Default::default()
-            },
-        )]);
-        t.apply_overrides(&o, "cfg").expect("should succeed");
-        let (key, p, _) = t.resolve("claude-opus-4-6").expect("should succeed");
-        assert_eq!(
-            (key, p.fast_multiplier, p.input),
-            ("claude-opus-4-6", Some(2.0), 5.0)
-        );
-        assert_eq!(p.as_of, "unspecified");
-    }
-
-    #[test]
-    fn override_adds_a_new_model() {
-        let mut t = PriceTable::embedded();
-        let o = BTreeMap::from([(
-            "my-model".to_owned(),
-            PriceOverride {
-                input: Some(1.0),
-                output: Some(4.0),
-                cache_read: Some(0.1),
-                ..Default::default()
-            },
-        )]);
-        t.apply_overrides(&o, "prices.toml")
-            .expect("should succeed");
-        let (key, p, m) = t.resolve("my-model").expect("should succeed");
-        assert_eq!((key, m), ("my-model", Match::Exact));
-        assert_eq!(
-            (p.input, p.output, p.cache_read, p.cache_write_5m),
-            (1.0, 4.0, 0.1, 1.0)
-        );
-        assert_eq!(
-            (p.provider.as_str(), p.source.as_str()),
-            ("custom", "prices.toml")
-        );
-        let c = t
-            .cost(
-                "my-model",
-                &usage(1_000_000, 0, 0, 0, 0),
-                ServiceTier::Standard,
-            )
-            .expect("should succeed");
-        assert!(close(c.usd, 1.0));
-    }
-
-    #[test]
-    fn override_errors() {
-        let mut t = PriceTable::embedded();
-        // A new model without output.
-        let o = BTreeMap::from([(
-            "my-model".to_owned(),
-            PriceOverride {
-                input: Some(1.0),
-                ..Default::default()
-            },
-        )]);
-        let e = t.apply_overrides(&o, "x.toml").expect_err("should fail");
-        assert!(matches!(&e, Error::Config { path, message }
-            if path == Path::new("x.toml") && message.contains("needs at least `input` and `output`")));
-        // A dateless id that only normalises to an entry: the error names the entry to use.
-        let o = BTreeMap::from([(
-            "claude-sonnet-4-5".to_owned(),
-            PriceOverride {
-                input: Some(1.0),
-                ..Default::default()
-            },
-        )]);
-        let e = t
-            .apply_overrides(&o, "x.toml")
-            .expect_err("should fail")
-            .to_string();
-        assert!(e.contains("claude-sonnet-4-5-20250929"), "{e}");
-        // A negative price.
-        let o = BTreeMap::from([(
-            "gpt-5".to_owned(),
-            PriceOverride {
-                input: Some(-1.0),
-                ..Default::default()
-            },
-        )]);
-        assert!(t.apply_overrides(&o, "x.toml").is_err());
-        // Unknown fields, at either level.
-        assert!(toml::from_str::<OverridesFile>("[prices.\"gpt-5\"]\ninptu = 1.0\n").is_err());
-        assert!(toml::from_str::<OverridesFile>("[price.\"gpt-5\"]\ninput = 1.0\n").is_err());
-        assert!(
-            toml::from_str::<OverridesFile>(
-                "[prices.\"gpt-5\".long_context]\nthreshold = 1\ninput = 1.0\noutput = 1.0\nmax = 2\n"
-            )
+    };
+    assert!(PriceTable::parse_embedded(&entry("")).is_ok());
+    assert!(PriceTable::parse_embedded(&entry("colour = 1\n")).is_err());
+    assert!(PriceTable::parse_embedded(&entry("fast_multiplier = 0.0\n")).is_err());
+    assert!(
+        PriceTable::parse_embedded(&entry("").replace("[[models", "aliases = [\"m\"]\n[[models"))
             .is_err()
+    );
+    // Dated sets: in order, not overlapping, `from` before `to`, only the first without `from`.
+    let second = |from: &str| {
+        entry(&format!(
+            "to = \"2026-03-01\"\n{}",
+            entry("")
+                .split_once("[[")
+                .map(|(_, s)| format!("[[{s}from = \"{from}\"\n"))
+                .unwrap_or_default()
+        ))
+    };
+    assert!(PriceTable::parse_embedded(&second("2026-03-01")).is_ok());
+    assert!(PriceTable::parse_embedded(&second("2026-02-01")).is_err());
+    assert!(
+        PriceTable::parse_embedded(&entry("from = \"2026-02-01\"\nto = \"2026-02-01\"\n")).is_err()
+    );
+    assert!(PriceTable::parse_embedded(&entry("from = \"2026-02-30x\"\n")).is_err());
+    assert!(PriceTable::parse_embedded(&entry("").replace("2026-01-01", "last week")).is_err());
+    assert!(PriceTable::parse_embedded(&entry("").replace("https://", "")).is_err());
+    assert!(PriceTable::parse_embedded(&entry("").replace("input = 1.0", "input = -1.0")).is_err());
+    assert!(PriceTable::parse_embedded(&entry("").replace("input = 1.0\n", "")).is_err());
+}
+
+#[test]
+fn exact_lookup() {
+    let t = PriceTable::embedded();
+    let (key, p, m) = t
+        .resolve("claude-sonnet-4-5-20250929")
+        .expect("should succeed");
+    assert_eq!(key, "claude-sonnet-4-5-20250929");
+    assert_eq!(m, Match::Exact);
+    assert_eq!((p.input, p.output), (3.0, 15.0));
+    // A differently priced snapshot has its own entry and wins over dropping its date.
+    let (key, p, m) = t.resolve("gpt-4o-2024-05-13").expect("should succeed");
+    assert_eq!((key, m, p.input), ("gpt-4o-2024-05-13", Match::Exact, 5.0));
+}
+
+#[test]
+fn normalized_lookup() {
+    let t = PriceTable::embedded();
+    let cases = [
+        (
+            "claude-sonnet-4-5",
+            "claude-sonnet-4-5-20250929",
+            "added date suffix",
+        ),
+        (
+            "claude-opus-4-5",
+            "claude-opus-4-5-20251101",
+            "added date suffix",
+        ),
+        (
+            "claude-opus-4",
+            "claude-opus-4-20250514",
+            "added date suffix",
+        ),
+        ("claude-opus-4-6-20260205", "claude-opus-4-6", "alias"),
+        (
+            "claude-sonnet-4.6",
+            "claude-sonnet-4-6",
+            "version dots read as dashes",
+        ),
+        ("claude-opus-4-0", "claude-opus-4-20250514", "alias"),
+        (
+            "anthropic/claude-haiku-4-5-20251001",
+            "claude-haiku-4-5-20251001",
+            "prefix `anthropic/`",
+        ),
+        (
+            "anthropic/claude-haiku-4-5",
+            "claude-haiku-4-5-20251001",
+            "added date suffix",
+        ),
+        ("openai/gpt-5-codex", "gpt-5-codex", "prefix `openai/`"),
+        (
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "claude-sonnet-4-5-20250929",
+            "suffix `-v1:0`",
+        ),
+        (
+            "global.anthropic.claude-sonnet-4-20250514-v1:0",
+            "claude-sonnet-4-20250514",
+            "prefix `global.anthropic.`",
+        ),
+        (
+            "anthropic.claude-3-5-sonnet-20241022-v2:0",
+            "claude-3-5-sonnet-20241022",
+            "suffix `-v2:0`",
+        ),
+        (
+            "anthropic.claude-opus-4-6-v1",
+            "claude-opus-4-6",
+            "suffix `-v1`",
+        ),
+        (
+            "claude-sonnet-4@20250514",
+            "claude-sonnet-4-20250514",
+            "`@20250514`",
+        ),
+        (
+            "gpt-5.1-codex-2025-11-13",
+            "gpt-5.1-codex",
+            "dropped date suffix `-2025-11-13`",
+        ),
+        ("gpt-5-2025-08-07", "gpt-5", "dropped date suffix"),
+        ("gpt-4o-2024-08-06", "gpt-4o", "dropped date suffix"),
+        ("claude-opus-4-7-20260416", "claude-opus-4-7", "alias"),
+        (
+            "models/gemini-2.5-pro",
+            "gemini-2.5-pro",
+            "prefix `models/`",
+        ),
+        ("GPT-5", "gpt-5", "upper case"),
+    ];
+    for (id, want, via_part) in cases {
+        let (key, _, m) = t.resolve(id).unwrap_or_else(|| panic!("{id} unresolved"));
+        assert_eq!(key, want, "{id}");
+        match m {
+            Match::Normalized { via } => assert!(via.contains(via_part), "{id}: {via}"),
+            Match::Exact => panic!("{id} matched exactly"),
+        }
+    }
+}
+
+#[test]
+fn unknown_siblings_are_refused() {
+    let t = PriceTable::embedded();
+    for id in [
+        "claude-opus-4-9",
+        "claude-opus-4-9-20270101",
+        "claude-sonnet-4-7",
+        "claude-sonnet-4-5-20991231",
+        "claude-haiku-4",
+        "gpt-5.9",
+        "gpt-5.4-pro",
+        "gpt-5-codex-mini",
+        "gpt-5.1-codex-ultra",
+        "o3-mini",
+        "o3-pro",
+        "gpt-4",
+        "gemini-2.5",
+        "gemini-2.5-flash-lite-preview-06-17",
+        "anthropic/claude-opus-4-9",
+        "us.anthropic.claude-opus-4-9-v1:0",
+        "",
+        "-20250929",
+    ] {
+        assert!(t.resolve(id).is_none(), "{id} must stay unknown");
+        assert!(
+            t.cost(id, &usage(1, 1, 0, 0, 0), ServiceTier::Standard, now())
+                .is_none()
         );
     }
+}
 
-    #[test]
-    fn overrides_file_is_read_with_its_path_in_errors() {
-        let dir = tempfile::tempdir().expect("should succeed");
-        let path = dir.path().join("prices.toml");
-        std::fs::write(
-            &path,
-            "[prices.\"gpt-5\"]\ninput = 2.0\n\n[prices.\"new-one\"]\ninput = 1.0\noutput = 2.0\n\
-             [prices.\"new-one\".long_context]\nthreshold = 100\ninput = 2.0\noutput = 4.0\n",
+#[test]
+fn cost_of_known_usage() {
+    let t = PriceTable::embedded();
+    // Sonnet 4.5: 10,000 in × $3 + 2,000 out × $15 + 50,000 read × $0.30 + 4,000 5m × $3.75
+    // + 1,000 1h × $6 = 0.03 + 0.03 + 0.015 + 0.015 + 0.006 = $0.096.
+    let u = usage(10_000, 2_000, 50_000, 4_000, 1_000);
+    let p = t
+        .cost(
+            "claude-sonnet-4-5-20250929",
+            &u,
+            ServiceTier::Standard,
+            now(),
         )
         .expect("should succeed");
-        let o = PriceTable::parse_overrides_file(&path).expect("should succeed");
-        assert_eq!(o.len(), 2);
-        let mut t = PriceTable::embedded();
-        t.apply_overrides(&o, &path.display().to_string())
-            .expect("should succeed");
-        let c = t
-            .cost("new-one", &usage(101, 0, 0, 0, 0), ServiceTier::Standard)
-            .expect("should succeed");
-        assert!(c.long_context && close(c.usd, 101.0 * 2.0 / 1e6));
+    assert!(close(p.usd, 0.096), "{}", p.usd);
+    assert_eq!(p.key, "claude-sonnet-4-5-20250929");
+    assert!(!p.long_context && !p.multiplier_assumed);
+    assert_eq!(p.multiplier, 1.0);
+    // Reasoning is inside output: setting it changes nothing.
+    let with_reasoning = Usage {
+        reasoning: 1_500,
+        ..u
+    };
+    let q = t
+        .cost(
+            "claude-sonnet-4-5-20250929",
+            &with_reasoning,
+            ServiceTier::Standard,
+            now(),
+        )
+        .expect("should succeed");
+    assert_eq!(p.usd, q.usd);
+    // gpt-5: 1M fresh input $1.25 + 1M cached $0.125 + 100K output $1.00 = $2.375.
+    let p = t
+        .cost(
+            "gpt-5",
+            &usage(1_000_000, 100_000, 1_000_000, 0, 0),
+            ServiceTier::Standard,
+            now(),
+        )
+        .expect("should succeed");
+    assert!(close(p.usd, 2.375), "{}", p.usd);
+}
 
-        std::fs::write(&path, "[prices.\"gpt-5\"]\nspeed = 1.0\n").expect("should succeed");
-        let e = PriceTable::parse_overrides_file(&path).expect_err("should fail");
+#[test]
+fn long_context_switches_above_the_threshold() {
+    let t = PriceTable::embedded();
+    let model = "claude-sonnet-4-20250514";
+    // Prompt exactly 200,000 (input + read + writes): standard rates.
+    let at = usage(100_000, 1_000, 90_000, 9_000, 1_000);
+    assert_eq!(at.prompt(), 200_000);
+    let p = t
+        .cost(model, &at, ServiceTier::Standard, now())
+        .expect("should succeed");
+    assert!(!p.long_context);
+    // 0.3 + 0.015 + 0.027 + 0.03375 + 0.006
+    assert!(close(p.usd, 0.38175), "{}", p.usd);
+    // One more token: the whole request at $6 / $22.50 / $0.60 / $7.50 / $12.
+    let over = usage(100_001, 1_000, 90_000, 9_000, 1_000);
+    let p = t
+        .cost(model, &over, ServiceTier::Standard, now())
+        .expect("should succeed");
+    assert!(p.long_context);
+    // 0.600006 + 0.0225 + 0.054 + 0.0675 + 0.012
+    assert!(close(p.usd, 0.756006), "{}", p.usd);
+    // gpt-5.4 switches above 272K.
+    let p = t
+        .cost(
+            "gpt-5.4",
+            &usage(272_001, 0, 0, 0, 0),
+            ServiceTier::Standard,
+            now(),
+        )
+        .expect("should succeed");
+    assert!(p.long_context && close(p.usd, 272_001.0 * 5.0 / 1e6));
+    let p = t
+        .cost(
+            "gpt-5.4",
+            &usage(272_000, 0, 0, 0, 0),
+            ServiceTier::Standard,
+            now(),
+        )
+        .expect("should succeed");
+    assert!(!p.long_context && close(p.usd, 0.68));
+}
+
+#[test]
+fn tier_multipliers() {
+    let t = PriceTable::embedded();
+    let u = usage(1_000_000, 100_000, 0, 0, 0);
+    // Opus 4.6 fast mode: 6 × ($5 + $2.50).
+    let p = t
+        .cost("claude-opus-4-6", &u, ServiceTier::Fast, now())
+        .expect("should succeed");
+    assert!(close(p.usd, 45.0), "{}", p.usd);
+    assert_eq!((p.multiplier, p.multiplier_assumed), (6.0, false));
+    // OpenAI priority 2× and flex 0.5× on gpt-5 ($1.25 + $1.00 standard).
+    let p = t
+        .cost("gpt-5", &u, ServiceTier::Priority, now())
+        .expect("should succeed");
+    assert!(close(p.usd, 4.5));
+    let p = t
+        .cost("gpt-5", &u, ServiceTier::Flex, now())
+        .expect("should succeed");
+    assert!(close(p.usd, 1.125));
+    // A tier the entry does not price: standard price, flagged.
+    let p = t
+        .cost("claude-sonnet-4-6", &u, ServiceTier::Fast, now())
+        .expect("should succeed");
+    assert!(close(p.usd, 4.5));
+    assert_eq!((p.multiplier, p.multiplier_assumed), (1.0, true));
+}
+
+#[test]
+fn partial_override_changes_only_given_fields() {
+    let mut t = PriceTable::embedded();
+    let o: BTreeMap<String, PriceOverride> = toml::from_str::<OverridesFile>(
+        "[prices.\"gpt-5\"]\noutput = 12.0\nas_of = \"2026-12-01\"\n",
+    )
+    .expect("should succeed")
+    .prices;
+    t.apply_overrides(&o, "/tmp/p.toml")
+        .expect("should succeed");
+    let (_, p, _) = t.resolve("gpt-5").expect("should succeed");
+    assert_eq!((p.input, p.output, p.cache_read), (1.25, 12.0, 0.125));
+    assert_eq!(p.priority_multiplier, Some(2.0));
+    assert_eq!(p.source, "/tmp/p.toml");
+    assert_eq!(p.as_of, "2026-12-01");
+    // An alias reaches its entry.
+    let o = BTreeMap::from([(
+        "claude-opus-4-6-20260205".to_owned(),
+        PriceOverride {
+            fast_multiplier: Some(2.0),
+            ..Default::default()
+        },
+    )]);
+    t.apply_overrides(&o, "cfg").expect("should succeed");
+    let (key, p, _) = t.resolve("claude-opus-4-6").expect("should succeed");
+    assert_eq!(
+        (key, p.fast_multiplier, p.input),
+        ("claude-opus-4-6", Some(2.0), 5.0)
+    );
+    assert_eq!(p.as_of, "unspecified");
+}
+
+#[test]
+fn override_adds_a_new_model() {
+    let mut t = PriceTable::embedded();
+    let o = BTreeMap::from([(
+        "my-model".to_owned(),
+        PriceOverride {
+            input: Some(1.0),
+            output: Some(4.0),
+            cache_read: Some(0.1),
+            ..Default::default()
+        },
+    )]);
+    t.apply_overrides(&o, "prices.toml")
+        .expect("should succeed");
+    let (key, p, m) = t.resolve("my-model").expect("should succeed");
+    assert_eq!((key, m), ("my-model", Match::Exact));
+    assert_eq!(
+        (p.input, p.output, p.cache_read, p.cache_write_5m),
+        (1.0, 4.0, 0.1, 1.0)
+    );
+    assert_eq!(
+        (p.provider.as_str(), p.source.as_str()),
+        ("custom", "prices.toml")
+    );
+    let c = t
+        .cost(
+            "my-model",
+            &usage(1_000_000, 0, 0, 0, 0),
+            ServiceTier::Standard,
+            now(),
+        )
+        .expect("should succeed");
+    assert!(close(c.usd, 1.0));
+}
+
+#[test]
+fn override_errors() {
+    let mut t = PriceTable::embedded();
+    // A new model without output.
+    let o = BTreeMap::from([(
+        "my-model".to_owned(),
+        PriceOverride {
+            input: Some(1.0),
+            ..Default::default()
+        },
+    )]);
+    let e = t.apply_overrides(&o, "x.toml").expect_err("should fail");
+    assert!(matches!(&e, Error::Config { path, message }
+            if path == Path::new("x.toml") && message.contains("needs at least `input` and `output`")));
+    // A dateless id that only normalises to an entry: the error names the entry to use.
+    let o = BTreeMap::from([(
+        "claude-sonnet-4-5".to_owned(),
+        PriceOverride {
+            input: Some(1.0),
+            ..Default::default()
+        },
+    )]);
+    let e = t
+        .apply_overrides(&o, "x.toml")
+        .expect_err("should fail")
+        .to_string();
+    assert!(e.contains("claude-sonnet-4-5-20250929"), "{e}");
+    // A negative price.
+    let o = BTreeMap::from([(
+        "gpt-5".to_owned(),
+        PriceOverride {
+            input: Some(-1.0),
+            ..Default::default()
+        },
+    )]);
+    assert!(t.apply_overrides(&o, "x.toml").is_err());
+    // Unknown fields, at either level.
+    assert!(toml::from_str::<OverridesFile>("[prices.\"gpt-5\"]\ninptu = 1.0\n").is_err());
+    assert!(toml::from_str::<OverridesFile>("[price.\"gpt-5\"]\ninput = 1.0\n").is_err());
+    assert!(
+        toml::from_str::<OverridesFile>(
+            "[prices.\"gpt-5\".long_context]\nthreshold = 1\ninput = 1.0\noutput = 1.0\nmax = 2\n"
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn overrides_file_is_read_with_its_path_in_errors() {
+    let dir = tempfile::tempdir().expect("should succeed");
+    let path = dir.path().join("prices.toml");
+    std::fs::write(
+        &path,
+        "[prices.\"gpt-5\"]\ninput = 2.0\n\n[prices.\"new-one\"]\ninput = 1.0\noutput = 2.0\n\
+             [prices.\"new-one\".long_context]\nthreshold = 100\ninput = 2.0\noutput = 4.0\n",
+    )
+    .expect("should succeed");
+    let o = PriceTable::parse_overrides_file(&path).expect("should succeed");
+    assert_eq!(o.len(), 2);
+    let mut t = PriceTable::embedded();
+    t.apply_overrides(&o, &path.display().to_string())
+        .expect("should succeed");
+    let c = t
+        .cost(
+            "new-one",
+            &usage(101, 0, 0, 0, 0),
+            ServiceTier::Standard,
+            now(),
+        )
+        .expect("should succeed");
+    assert!(c.long_context && close(c.usd, 101.0 * 2.0 / 1e6));
+
+    std::fs::write(&path, "[prices.\"gpt-5\"]\nspeed = 1.0\n").expect("should succeed");
+    let e = PriceTable::parse_overrides_file(&path).expect_err("should fail");
+    assert!(
+        matches!(&e, Error::Config { path: p, .. } if p == &path),
+        "{e}"
+    );
+    let missing = dir.path().join("missing.toml");
+    let e = PriceTable::parse_overrides_file(&missing).expect_err("should fail");
+    assert!(matches!(&e, Error::Read { path: p, .. } if p == &missing));
+}
+
+#[test]
+fn date_suffixes() {
+    assert_eq!(
+        split_date("claude-sonnet-4-5-20250929"),
+        Some(("claude-sonnet-4-5", "-20250929"))
+    );
+    assert_eq!(
+        split_date("gpt-5.1-2025-11-13"),
+        Some(("gpt-5.1", "-2025-11-13"))
+    );
+    assert_eq!(split_date("claude-sonnet-4-5"), None);
+    assert_eq!(split_date("model-12345678"), None);
+    assert_eq!(split_date("gemini-2.5-flash-preview-09-2025"), None);
+    assert_eq!(split_date("-20250929"), None);
+}
+
+/// A time on `date` at noon UTC.
+fn on(date: &str) -> jiff::Timestamp {
+    format!("{date}T12:00:00Z").parse().expect("a time")
+}
+
+#[test]
+fn opus_4_6_above_200k_before_and_after_the_ga_of_2026_03_13() {
+    let t = PriceTable::embedded();
+    // 250K fresh input and 1K output: above the 200K threshold of the beta tier.
+    let u = usage(250_000, 1_000, 0, 0, 0);
+    let before = t
+        .cost(
+            "claude-opus-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2026-03-12"),
+        )
+        .expect("priced");
+    assert_eq!(before.price_set, "claude-opus-4-6@2026-02-05");
+    assert!(before.long_context);
+    // 250_000 × $10 + 1_000 × $37.50, per million.
+    assert!(close(before.usd, 2.5375), "{}", before.usd);
+    let after = t
+        .cost(
+            "claude-opus-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2026-03-13"),
+        )
+        .expect("priced");
+    assert_eq!(after.price_set, "claude-opus-4-6@2026-03-13");
+    assert!(!after.long_context);
+    // 250_000 × $5 + 1_000 × $25, per million.
+    assert!(close(after.usd, 1.275), "{}", after.usd);
+    assert_eq!(before.outside_window, None);
+    assert_eq!(after.outside_window, None);
+}
+
+#[test]
+fn sonnet_5_5_cache_reads_halve_on_2026_10_07() {
+    let t = PriceTable::embedded();
+    let u = usage(0, 0, 1_000_000, 0, 0);
+    let cost = |d: &str| {
+        t.cost("claude-sonnet-5-5", &u, ServiceTier::Standard, on(d))
+            .expect("priced")
+    };
+    assert!(close(cost("2026-10-06").usd, 0.2));
+    assert_eq!(cost("2026-10-06").price_set, "claude-sonnet-5-5@2026-09-28");
+    assert!(close(cost("2026-10-07").usd, 0.1));
+    assert_eq!(cost("2026-10-07").price_set, "claude-sonnet-5-5@2026-10-07");
+}
+
+#[test]
+fn opus_4_8_fast_mode_only_inside_its_window() {
+    let t = PriceTable::embedded();
+    let u = usage(1_000_000, 0, 0, 0, 0);
+    let inside = t
+        .cost("claude-opus-4-8", &u, ServiceTier::Fast, on("2026-11-29"))
+        .expect("priced");
+    assert_eq!((inside.multiplier, inside.multiplier_assumed), (2.0, false));
+    assert!(close(inside.usd, 10.0));
+    let after = t
+        .cost("claude-opus-4-8", &u, ServiceTier::Fast, on("2026-11-30"))
+        .expect("priced");
+    // Fast mode was removed: standard price, and the step says the multiplier was not known.
+    assert_eq!((after.multiplier, after.multiplier_assumed), (1.0, true));
+    assert_eq!(after.price_set, "claude-opus-4-8@2026-11-30");
+    assert!(close(after.usd, 5.0));
+}
+
+#[test]
+fn gpt_5_6_terra_each_side_of_the_2026_07_30_cut_and_a_floor() {
+    let t = PriceTable::embedded();
+    // 100K fresh input, 10K output, 100K cache reads: under the 272K long-context threshold.
+    let u = usage(100_000, 10_000, 100_000, 0, 0);
+    let before = t
+        .cost("gpt-5.6-terra", &u, ServiceTier::Standard, on("2026-07-29"))
+        .expect("priced");
+    // 0.1 × $2.50 + 0.01 × $15 + 0.1 × $0.25.
+    assert!(close(before.usd, 0.425), "{}", before.usd);
+    let after = t
+        .cost("gpt-5.6-terra", &u, ServiceTier::Standard, on("2026-07-30"))
+        .expect("priced");
+    // 0.1 × $2 + 0.01 × $12 + 0.1 × $0.20.
+    assert!(close(after.usd, 0.34), "{}", after.usd);
+    assert_eq!(after.price_set, "gpt-5.6-terra@2026-07-30");
+    // Writes are billed at 1.25x but Codex logs none: the cost is a floor.
+    assert!(before.cost_floor && after.cost_floor);
+    let older = t
+        .cost("gpt-5.5", &u, ServiceTier::Standard, on("2026-07-30"))
+        .expect("priced");
+    assert!(!older.cost_floor);
+}
+
+#[test]
+fn haiku_5_5_whole_request_tier_above_100k() {
+    let t = PriceTable::embedded();
+    let at = usage(60_000, 1_000_000, 40_000, 0, 0);
+    let over = usage(60_001, 1_000_000, 40_000, 0, 0);
+    let cost = |u: &Usage| {
+        t.cost(
+            "claude-haiku-5-5",
+            u,
+            ServiceTier::Standard,
+            on("2026-11-01"),
+        )
+        .expect("priced")
+    };
+    // 60K × $0.10 + 1M × $0.50 + 40K × $0.01.
+    assert!(close(cost(&at).usd, 0.006 + 0.5 + 0.0004));
+    assert!(!cost(&at).long_context);
+    // Every token at the upper band: 60_001 × $0.50 + 1M × $2.50 + 40K × $0.05.
+    assert!(close(cost(&over).usd, 0.0300005 + 2.5 + 0.002));
+    assert!(cost(&over).long_context);
+}
+
+#[test]
+fn a_step_outside_every_window_is_priced_by_the_nearest_set_and_flagged() {
+    let t = PriceTable::embedded();
+    let u = usage(1_000_000, 0, 0, 0, 0);
+    let early = t
+        .cost(
+            "claude-opus-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2025-12-01"),
+        )
+        .expect("priced");
+    assert_eq!(early.price_set, "claude-opus-4-6@2026-02-05");
+    let note = early.outside_window.expect("flagged");
+    assert!(
+        note.contains("2025-12-01") && note.contains("nearest"),
+        "{note}"
+    );
+    // The Sol promotion is confirmed through 2026-11-21 only.
+    let late = t
+        .cost(
+            "gpt-5.6-sol",
+            &usage(100_000, 0, 0, 0, 0),
+            ServiceTier::Standard,
+            on("2026-11-25"),
+        )
+        .expect("priced");
+    assert_eq!(late.price_set, "gpt-5.6-sol@2026-08-21");
+    assert!(late.outside_window.is_some());
+    assert!(close(late.usd, 0.4));
+    // An undated first set covers every earlier date without a flag.
+    let old = t
+        .cost("gpt-4o", &u, ServiceTier::Standard, on("2024-06-01"))
+        .expect("priced");
+    assert_eq!(
+        (old.price_set.as_str(), old.outside_window),
+        ("gpt-4o@undated", None)
+    );
+}
+
+#[test]
+fn ids_as_the_agents_spell_them() {
+    let t = PriceTable::embedded();
+    let cases = [
+        // (logged, key, fast, rule contains)
+        (
+            "claude-sonnet-4.5",
+            "claude-sonnet-4-5-20250929",
+            false,
+            "version dots",
+        ),
+        ("claude-opus-4-8[1m]", "claude-opus-4-8", false, "`[1m]`"),
+        ("claude-opus-4-6[1m]", "claude-opus-4-6", false, "`[1m]`"),
+        (
+            "anthropic/claude-opus-4.8-fast",
+            "claude-opus-4-8",
+            true,
+            "`-fast`",
+        ),
+        (
+            "anthropic/claude-sonnet-4.6",
+            "claude-sonnet-4-6",
+            false,
+            "`anthropic/`",
+        ),
+        ("openai/gpt-5.6-terra", "gpt-5.6-terra", false, "`openai/`"),
+        (
+            "google/gemini-2.5-pro",
+            "gemini-2.5-pro",
+            false,
+            "`google/`",
+        ),
+        (
+            "claude-opus-4-6-20260205",
+            "claude-opus-4-6",
+            false,
+            "alias",
+        ),
+        ("gpt-6.1-sol-2026-09-29", "gpt-6.1-sol", false, "alias"),
+        (
+            "gpt-5.4-2026-03-05",
+            "gpt-5.4",
+            false,
+            "dropped date suffix",
+        ),
+        ("gpt-5.6", "gpt-5.6-sol", false, "alias"),
+        ("claude-opus-4-8", "claude-opus-4-8", false, "exact"),
+    ];
+    for (id, key, fast, rule) in cases {
+        let r = t
+            .resolve_id(id)
+            .unwrap_or_else(|| panic!("{id} should resolve"));
+        assert_eq!((r.key.as_str(), r.fast), (key, fast), "{id}");
         assert!(
-            matches!(&e, Error::Config { path: p, .. } if p == &path),
-            "{e}"
+            r.matched.rule().contains(rule),
+            "{id}: {}",
+            r.matched.rule()
         );
-        let missing = dir.path().join("missing.toml");
-        let e = PriceTable::parse_overrides_file(&missing).expect_err("should fail");
-        assert!(matches!(&e, Error::Read { path: p, .. } if p == &missing));
     }
+    // The -fast id is priced at the fast tier even when the log says standard.
+    let u = usage(1_000_000, 0, 0, 0, 0);
+    let p = t
+        .cost(
+            "anthropic/claude-opus-4.8-fast",
+            &u,
+            ServiceTier::Standard,
+            on("2026-10-01"),
+        )
+        .expect("priced");
+    assert_eq!((p.multiplier, p.usd), (2.0, 10.0));
+    assert!(p.rule.contains("fast"), "{}", p.rule);
+}
 
-    #[test]
-    fn date_suffixes() {
-        assert_eq!(
-            split_date("claude-sonnet-4-5-20250929"),
-            Some(("claude-sonnet-4-5", "-20250929"))
+#[test]
+fn unknown_models_stay_unpriced() {
+    let t = PriceTable::embedded();
+    for id in [
+        "claude-opus-4-9",
+        "claude-haiku-5-6[1m]",
+        "gpt-5.9-terra",
+        "gpt-5.6-terra-mini",
+        "gemini-4-argon-pro",
+        "anthropic/claude-opus-9-fast",
+        "-fast",
+        "[1m]",
+    ] {
+        assert!(
+            t.resolve_id(id).is_none(),
+            "{id} must not be priced as a sibling"
         );
-        assert_eq!(
-            split_date("gpt-5.1-2025-11-13"),
-            Some(("gpt-5.1", "-2025-11-13"))
+        assert!(
+            t.cost(id, &usage(1, 1, 0, 0, 0), ServiceTier::Standard, now())
+                .is_none()
         );
-        assert_eq!(split_date("claude-sonnet-4-5"), None);
-        assert_eq!(split_date("model-12345678"), None);
-        assert_eq!(split_date("gemini-2.5-flash-preview-09-2025"), None);
-        assert_eq!(split_date("-20250929"), None);
     }
+}
+
+#[test]
+fn the_table_as_on_a_date() {
+    let t = PriceTable::embedded();
+    let march = t.at("2026-03-01").collect::<BTreeMap<_, _>>();
+    assert!(march["claude-opus-4-6"].long_context.is_some());
+    assert!(!march.contains_key("gpt-5.6-terra"), "not released yet");
+    let dec = t.at("2026-12-01").collect::<BTreeMap<_, _>>();
+    assert_eq!(dec["gemini-4-argon"].input, 4.0);
+    assert!(dec["claude-opus-4-6"].long_context.is_none());
+    assert!(
+        !dec.contains_key("gpt-5.6-sol"),
+        "its confirmed window ended 2026-11-22"
+    );
+}
+
+#[test]
+fn dated_overrides_replace_the_history_and_fill_gaps_from_the_built_in_sets() {
+    let mut t = PriceTable::embedded();
+    let o: BTreeMap<String, PriceOverride> = toml::from_str::<OverridesFile>(
+        "[[prices.\"claude-sonnet-4-6\".sets]]\noutput = 16.0\nas_of = \"2026-12-01\"\n\
+         [[prices.\"claude-sonnet-4-6\".sets]]\nfrom = \"2026-06-01\"\ninput = 2.0\n\
+         [[prices.\"my-model\".sets]]\nfrom = \"2026-01-01\"\ninput = 1.0\noutput = 2.0\n",
+    )
+    .expect("parses")
+    .prices;
+    t.apply_overrides(&o, "dated.toml").expect("applies");
+    let u = usage(100_000, 100_000, 0, 0, 0);
+    let early = t
+        .cost(
+            "claude-sonnet-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2026-05-31"),
+        )
+        .expect("priced");
+    // input from the built-in set, output from the override.
+    assert!(close(early.usd, 0.3 + 1.6), "{}", early.usd);
+    let late = t
+        .cost(
+            "claude-sonnet-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2026-06-01"),
+        )
+        .expect("priced");
+    assert!(close(late.usd, 0.2 + 1.5), "{}", late.usd);
+    assert_eq!(late.price_set, "claude-sonnet-4-6@2026-06-01");
+    let new = t
+        .cost("my-model", &u, ServiceTier::Standard, on("2026-02-01"))
+        .expect("priced");
+    assert!(close(new.usd, 0.3));
+    // Mixing the forms, overlapping sets and a new model without prices are errors.
+    for bad in [
+        "[prices.\"gpt-5\"]\ninput = 1.0\n[[prices.\"gpt-5\".sets]]\nfrom = \"2026-01-01\"\n",
+        "[[prices.\"gpt-5\".sets]]\nfrom = \"2026-02-01\"\n[[prices.\"gpt-5\".sets]]\nfrom = \"2026-01-01\"\n",
+        "[[prices.\"new\".sets]]\nfrom = \"2026-01-01\"\ninput = 1.0\n",
+    ] {
+        let o = toml::from_str::<OverridesFile>(bad).expect("parses").prices;
+        let e = PriceTable::embedded()
+            .apply_overrides(&o, "bad.toml")
+            .expect_err(bad);
+        assert!(matches!(e, Error::Config { .. }), "{bad}");
+    }
+}
+
+#[test]
+fn check_reads_both_foreign_formats() {
+    let t = PriceTable::embedded();
+    for (name, text, format) in [
+        (
+            "litellm",
+            include_str!("../../testdata/prices/litellm_model_prices.json"),
+            check::Foreign::Litellm,
+        ),
+        (
+            "genai-prices",
+            include_str!("../../testdata/prices/genai_prices_data_slim.json"),
+            check::Foreign::GenaiPrices,
+        ),
+    ] {
+        let doc: serde_json::Value = serde_json::from_str(text).expect(name);
+        let (f, rows) = check::parse_foreign(&doc, "2026-12-01").expect(name);
+        assert_eq!(f, format);
+        let used = vec!["claude-opus-4-6".to_owned(), "mystery-model-1".to_owned()];
+        let r = check::compare(&t, "2026-12-01", f, &rows, &used);
+        assert!(r.compared >= 3, "{name}: {r:?}");
+        // Each fixture carries one deliberate difference: gpt-5.6-terra's output at $15.
+        assert_eq!(r.differences.len(), 1, "{name}: {:?}", r.differences);
+        let d = &r.differences[0];
+        assert_eq!(
+            (d.field, d.ours, d.theirs),
+            ("output", 12.0, 15.0),
+            "{name}"
+        );
+        assert_eq!(d.price_set, "gpt-5.6-terra@2026-07-30");
+        assert_eq!(r.missing.len(), 1);
+        assert_eq!(r.missing[0].model, "mystery-model-1");
+    }
+    assert!(check::parse_foreign(&serde_json::json!(3), "2026-12-01").is_err());
+}
