@@ -13,6 +13,7 @@ mod git_routes;
 mod hooks;
 mod hostile;
 mod new_agents;
+mod prices;
 mod samples;
 mod sessions;
 mod todays_logs;
