@@ -371,3 +371,6 @@ fn check_multiplier(name: &str, v: f64) -> std::result::Result<(), String> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod history_tests;
