@@ -343,38 +343,6 @@ fn retention_note(
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[cfg(unix)]
-    #[test]
-    fn the_demo_folder_is_fresh_private_and_unpredictable() {
-        use std::os::unix::fs::PermissionsExt;
-        let (a, guard_a) = demo_root(None).expect("tmp");
-        let (b, guard_b) = demo_root(None).expect("tmp");
-        assert_ne!(a, b, "two demos in one process get two folders");
-        for dir in [&a, &b] {
-            let mode = std::fs::metadata(dir).expect("meta").permissions().mode();
-            assert_eq!(mode & 0o777, 0o700, "{}", dir.display());
-            assert!(dir.starts_with(std::env::temp_dir()));
-        }
-        assert_ne!(
-            a.file_name(),
-            Some(std::ffi::OsStr::new(&format!(
-                "agent-audit-demo-{}",
-                std::process::id()
-            )))
-        );
-        drop((guard_a, guard_b));
-        assert!(!a.exists() && !b.exists(), "removed afterwards");
-        let kept = Path::new("/some/where");
-        let (k, guard) = demo_root(Some(kept)).expect("keep");
-        assert_eq!(k, kept);
-        assert!(guard.is_none());
-    }
-}
-
 /// `prices`: the table (today's sets, or those of `--at DATE`), or `--check FILE` against a downloaded list.
 pub(super) fn prices(g: &Global, a: &PricesArgs, now: Timestamp, color: bool) -> Result<ExitCode> {
     let prices = load_prices(g, None)?;
@@ -435,4 +403,36 @@ fn read_price_list(path: &Path) -> Result<serde_json::Value> {
             shown(path)
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_demo_folder_is_fresh_private_and_unpredictable() {
+        use std::os::unix::fs::PermissionsExt;
+        let (a, guard_a) = demo_root(None).expect("tmp");
+        let (b, guard_b) = demo_root(None).expect("tmp");
+        assert_ne!(a, b, "two demos in one process get two folders");
+        for dir in [&a, &b] {
+            let mode = std::fs::metadata(dir).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", dir.display());
+            assert!(dir.starts_with(std::env::temp_dir()));
+        }
+        assert_ne!(
+            a.file_name(),
+            Some(std::ffi::OsStr::new(&format!(
+                "agent-audit-demo-{}",
+                std::process::id()
+            )))
+        );
+        drop((guard_a, guard_b));
+        assert!(!a.exists() && !b.exists(), "removed afterwards");
+        let kept = Path::new("/some/where");
+        let (k, guard) = demo_root(Some(kept)).expect("keep");
+        assert_eq!(k, kept);
+        assert!(guard.is_none());
+    }
 }

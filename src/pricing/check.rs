@@ -132,11 +132,10 @@ fn genai_prices(prices: Option<&Value>, date: &str) -> ForeignPrice {
     let set = match prices {
         Some(Value::Array(list)) => list
             .iter()
-            .filter(|s| {
+            .rfind(|s| {
                 let start = s.pointer("/constraint/start_date").and_then(Value::as_str);
                 start.is_none_or(|d| d.get(..10).unwrap_or(d) <= date)
             })
-            .last()
             .and_then(|s| s.get("prices")),
         other => other,
     };
