@@ -129,6 +129,8 @@ pub struct SessionReport {
     /// The price sets the steps were priced with (`claude-opus-4-6@2026-02-05`), each step by the set
     /// valid on its date.
     pub price_sets: Vec<String>,
+    /// Each priced model id as logged → the id rule that resolved it (`exact`, or the rewrites done).
+    pub price_rules: BTreeMap<String, String>,
     /// What the figures rest on beyond their sets (a date outside every window, an assumed tier
     /// multiplier, a cost that is a floor), each once.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -188,6 +190,7 @@ impl SessionReport {
         let mut rows = Vec::with_capacity(s.steps.len());
         let mut price_sets = BTreeSet::new();
         let mut price_notes = BTreeSet::new();
+        let mut price_rules = BTreeMap::new();
         for (i, step) in s.steps.iter().enumerate() {
             spend.add_step(step, &set.prices);
             if let Some(m) = &step.model {
@@ -196,6 +199,9 @@ impl SessionReport {
             let priced = cost::step_priced(step, &set.prices);
             if let Some(p) = &priced {
                 price_sets.insert(p.price_set.clone());
+                if let Some(m) = &step.model {
+                    price_rules.insert(m.clone(), p.rule.clone());
+                }
                 price_notes.extend(cost::price_notes(p, step.service_tier));
             }
             rows.push(StepRow::new(
@@ -261,6 +267,7 @@ impl SessionReport {
             priced_usd: spend.priced_usd,
             unpriced_models,
             price_sets: price_sets.into_iter().collect(),
+            price_rules,
             price_notes: price_notes.into_iter().collect(),
             steps_without_tokens: spend.steps_without_tokens,
             context,

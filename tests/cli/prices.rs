@@ -188,6 +188,8 @@ fn id_spellings_name_their_rule_and_an_unknown_model_stays_unpriced() {
     assert!((rows[1]["cost_usd"].as_f64().expect("cost") - 0.06).abs() < 1e-12);
     assert_eq!(rows[2]["price_set"], "claude-sonnet-4-5-20250929@undated");
     assert!(rule(2).contains("version dots"), "{}", rule(2));
+    assert_eq!(r["price_rules"]["claude-sonnet-4.5"], rule(2).as_str());
+    assert!(r["price_rules"]["claude-opus-4-9"].is_null());
     // Never priced as a sibling: no cost, no set, and the session's cost is unknown.
     assert!(rows[3]["cost_usd"].is_null() && rows[3]["price_set"].is_null());
     assert_eq!(r["unpriced_models"], serde_json::json!(["claude-opus-4-9"]));
