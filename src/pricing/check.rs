@@ -9,7 +9,8 @@
 //!
 //! Only the first-party entries are compared (LiteLLM providers `anthropic`, `openai`, `gemini`; genai-prices
 //! providers `anthropic`, `openai`, `google`), each matched to the table by the same id rules as a logged id,
-//! against the set valid on the check's date. A Bedrock, Vertex or Azure row is a different price list.
+//! against the set valid on the check's date. A Bedrock, Vertex or Azure row is a different price list, and a
+//! gateway `-fast` row the fast tier's price: neither is compared.
 
 use std::collections::BTreeMap;
 
@@ -167,7 +168,9 @@ pub fn compare(
     let mut compared = 0;
     let mut differences = Vec::new();
     for (id, theirs) in rows {
-        let Some((key, set, _, _)) = table.resolve_at(id, date) else {
+        // A gateway's `-fast` row is the fast tier's price, not the set's: not comparable field by field.
+        let Some((key, set, _, _)) = table.resolve_at(id, date).filter(|(_, _, r, _)| !r.fast)
+        else {
             continue;
         };
         compared += 1;
