@@ -383,6 +383,13 @@ pub struct PricesArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Show the table as it was on this UTC date (YYYY-MM-DD): each model's price set valid that day.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// Compare the table with a price list you downloaded (LiteLLM's model_prices_and_context_window.json
+    /// or a genai-prices data file) and list the models your logs use that the table lacks. Offline.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
 }
 
 /// Runs the parsed command line; returns the process exit code.
@@ -399,14 +406,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     };
     let color = g.color.enabled();
     let out = match &cli.command {
-        Command::Prices(a) => {
-            let prices = load_prices(g, None)?;
-            if a.json {
-                report::json::prices(&prices)?
-            } else {
-                report::table::prices(&prices, color)
-            }
-        }
+        Command::Prices(a) => return workflows::prices(g, a, now, color),
         Command::Usage(a) => {
             let f = &a.filters;
             let window = Window::parse(f, now, &tz)?;

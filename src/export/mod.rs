@@ -53,7 +53,8 @@ pub struct PriceFacts {
 impl PriceFacts {
     /// The fingerprint of `table`.
     pub fn of(table: &PriceTable) -> PriceFacts {
-        let entries: Vec<_> = table.entries().collect();
+        // The whole dated history: a change to a past set is a different table too.
+        let entries: Vec<_> = table.history().collect();
         let text = serde_json::to_string(&entries).unwrap_or_default();
         PriceFacts {
             version: format!("sha256:{}", hash::hex(&hash::sha256(text.as_bytes()), 8)),

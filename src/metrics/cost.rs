@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::model::{Step, Usage};
-use crate::pricing::PriceTable;
+use crate::pricing::{PriceTable, Priced};
 
 /// The summed tokens and cost of a set of steps, and what could not be priced.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -63,7 +63,42 @@ impl Spend {
 
 /// The list-price cost of one step, `None` when its model or tokens are unknown.
 pub fn step_cost(step: &Step, prices: &PriceTable) -> Option<f64> {
+    step_priced(step, prices).map(|p| p.usd)
+}
+
+/// The priced step with the price set, id rule and flags that produced the figure; `None` when its model
+/// or tokens are unknown. The set is the one valid on the step's UTC date.
+pub fn step_priced(step: &Step, prices: &PriceTable) -> Option<Priced> {
     let usage = step.usage?;
     let model = step.model.as_deref()?;
-    prices.cost(model, &usage, step.service_tier).map(|p| p.usd)
+    prices.cost(model, &usage, step.service_tier, step.at)
+}
+
+/// What a priced step's figure rests on beyond its set, in sentences (empty when nothing): a date outside
+/// every window, a tier the set has no multiplier for, cache writes billed but not logged.
+pub fn price_notes(p: &Priced, tier: crate::model::ServiceTier) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(n) = &p.outside_window {
+        notes.push(n.clone());
+    }
+    if p.multiplier_assumed {
+        notes.push(format!(
+            "served at the {} tier, which {} has no multiplier for (not offered then, or not known): \
+             priced at the standard rate",
+            match tier {
+                crate::model::ServiceTier::Standard => "fast",
+                crate::model::ServiceTier::Fast => "fast",
+                crate::model::ServiceTier::Priority => "priority",
+                crate::model::ServiceTier::Flex => "flex",
+            },
+            p.price_set
+        ));
+    }
+    if p.cost_floor {
+        notes.push(format!(
+            "{} bills cache writes the log does not record: the cost is a floor",
+            p.price_set
+        ));
+    }
+    notes
 }

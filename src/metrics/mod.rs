@@ -126,6 +126,15 @@ pub struct SessionReport {
     pub priced_usd: f64,
     /// Models the price table does not know (their steps are not priced).
     pub unpriced_models: Vec<String>,
+    /// The price sets the steps were priced with (`claude-opus-4-6@2026-02-05`), each step by the set
+    /// valid on its date.
+    pub price_sets: Vec<String>,
+    /// Each priced model id as logged → the id rule that resolved it (`exact`, or the rewrites done).
+    pub price_rules: BTreeMap<String, String>,
+    /// What the figures rest on beyond their sets (a date outside every window, an assumed tier
+    /// multiplier, a cost that is a floor), each once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub price_notes: Vec<String>,
     /// Steps whose token counts the log does not carry.
     pub steps_without_tokens: u64,
     /// Context breadth.
@@ -179,16 +188,27 @@ impl SessionReport {
         let (retries_counts, marks) =
             retries::analyze(s, outcome.as_ref().map(|o| o.self_removed_lines));
         let mut rows = Vec::with_capacity(s.steps.len());
+        let mut price_sets = BTreeSet::new();
+        let mut price_notes = BTreeSet::new();
+        let mut price_rules = BTreeMap::new();
         for (i, step) in s.steps.iter().enumerate() {
             spend.add_step(step, &set.prices);
             if let Some(m) = &step.model {
                 models.insert(m.clone());
             }
+            let priced = cost::step_priced(step, &set.prices);
+            if let Some(p) = &priced {
+                price_sets.insert(p.price_set.clone());
+                if let Some(m) = &step.model {
+                    price_rules.insert(m.clone(), p.rule.clone());
+                }
+                price_notes.extend(cost::price_notes(p, step.service_tier));
+            }
             rows.push(StepRow::new(
                 i + 1,
                 step,
                 set.tiers.tier(step.model.as_deref(), step.service_tier),
-                cost::step_cost(step, &set.prices),
+                priced.as_ref(),
                 marks[i],
                 set.routing.simple_output_max,
             ));
@@ -246,6 +266,9 @@ impl SessionReport {
             cost_usd,
             priced_usd: spend.priced_usd,
             unpriced_models,
+            price_sets: price_sets.into_iter().collect(),
+            price_rules,
+            price_notes: price_notes.into_iter().collect(),
             steps_without_tokens: spend.steps_without_tokens,
             context,
             retries,

@@ -80,7 +80,7 @@ pub fn analyze(
         let Some(economy) = routing.economy.get(&price.provider) else {
             continue;
         };
-        if let Some(alt) = prices.cost(economy, &usage, ServiceTier::Standard) {
+        if let Some(alt) = prices.cost(economy, &usage, ServiceTier::Standard, step.at) {
             row.economy_model = Some(economy.clone());
             row.economy_cost_usd = Some(alt.usd);
             p.savings_usd += (cost - alt.usd).max(0.0);

@@ -9,6 +9,7 @@ use super::Tokens;
 use super::retries::StepMarks;
 use super::tier::Tier;
 use crate::model::{Step, ToolKind};
+use crate::pricing::Priced;
 
 /// One tool call, as a step row shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,6 +41,14 @@ pub struct StepRow {
     pub tokens: Option<Tokens>,
     /// List-price cost (`null` when unknown).
     pub cost_usd: Option<f64>,
+    /// The price set the cost came from (`claude-opus-4-6@2026-02-05`), `null` when unpriced.
+    pub price_set: Option<String>,
+    /// The id rule that resolved the model (`exact`, or the rewrites done), `null` when unpriced.
+    pub price_rule: Option<String>,
+    /// What the figure rests on beyond its set: a date outside every window, an assumed tier multiplier,
+    /// a cost that is a floor.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub price_notes: Vec<String>,
     /// Tool calls.
     pub calls: Vec<CallRow>,
     /// Bytes the step's tool results added to the context.
@@ -62,7 +71,7 @@ impl StepRow {
         index: usize,
         step: &Step,
         tier: Tier,
-        cost: Option<f64>,
+        priced: Option<&Priced>,
         marks: StepMarks,
         simple_output_max: u64,
     ) -> StepRow {
@@ -77,7 +86,12 @@ impl StepRow {
             model: step.model.clone(),
             tier,
             tokens: step.usage.map(Tokens::from),
-            cost_usd: cost,
+            cost_usd: priced.map(|p| p.usd),
+            price_set: priced.map(|p| p.price_set.clone()),
+            price_rule: priced.map(|p| p.rule.clone()),
+            price_notes: priced
+                .map(|p| super::cost::price_notes(p, step.service_tier))
+                .unwrap_or_default(),
             calls: step
                 .tool_calls
                 .iter()

@@ -90,16 +90,42 @@ pub fn check(r: &crate::metrics::branch::BranchReport, provenance: &Provenance) 
     pretty(CHECK_SCHEMA, &doc)
 }
 
-/// The price table.
-pub fn prices(table: &PriceTable) -> Result<String> {
+/// The price table: each model's current set (or the set valid on `at`) with its name in `price_set`, and
+/// the model's whole dated history in `sets` (oldest first).
+pub fn prices(table: &PriceTable, at: Option<&str>) -> Result<String> {
     let mut models = serde_json::Map::new();
-    for (k, p) in table.entries() {
-        models.insert(k.to_owned(), value(PRICES_SCHEMA, p)?);
+    let chosen: Vec<_> = match at {
+        Some(d) => table.at(d).collect(),
+        None => table.entries().collect(),
+    };
+    let history: std::collections::BTreeMap<_, _> = table.history().collect();
+    for (k, p) in chosen {
+        let mut entry = value(PRICES_SCHEMA, p)?;
+        if let Value::Object(map) = &mut entry {
+            map.insert("price_set".into(), p.set_name(k).into());
+            let sets = history.get(k).copied().unwrap_or_default();
+            map.insert("sets".into(), value(PRICES_SCHEMA, &sets)?);
+        }
+        models.insert(k.to_owned(), entry);
     }
-    pretty(
-        PRICES_SCHEMA,
-        &json!({ "schema": PRICES_SCHEMA, "unit": "USD per million tokens", "models": models }),
-    )
+    let mut doc =
+        json!({ "schema": PRICES_SCHEMA, "unit": "USD per million tokens", "models": models });
+    if let (Some(d), Value::Object(map)) = (at, &mut doc) {
+        map.insert("at".into(), d.into());
+    }
+    pretty(PRICES_SCHEMA, &doc)
+}
+
+/// `agent-audit/prices-check/v1`.
+pub const PRICES_CHECK_SCHEMA: &str = "agent-audit/prices-check/v1";
+
+/// `prices --check`: the differences and the models the logs use that the table lacks.
+pub fn prices_check(r: &crate::pricing::check::CheckReport) -> Result<String> {
+    let mut doc = value(PRICES_CHECK_SCHEMA, r)?;
+    if let Value::Object(map) = &mut doc {
+        map.insert("schema".into(), PRICES_CHECK_SCHEMA.into());
+    }
+    pretty(PRICES_CHECK_SCHEMA, &doc)
 }
 
 /// The self-review.

@@ -523,6 +523,9 @@ fn steps_table(s: &crate::metrics::SessionReport, tz: &jiff::tz::TimeZone, color
         if let (Some(m), Some(cost)) = (&r.economy_model, r.economy_cost_usd) {
             marks.push(format!("{} on {}", usd(Some(cost)), safe(shorten_model(m))));
         }
+        if !r.price_notes.is_empty() {
+            marks.push("price note".to_string());
+        }
         t.add_row(vec![
             r.index.to_string(),
             super::clock(r.at, tz),
@@ -536,7 +539,28 @@ fn steps_table(s: &crate::metrics::SessionReport, tz: &jiff::tz::TimeZone, color
         ]);
     }
     right(&mut t, 4);
-    format!("{t}\n")
+    // Which price set and which id rule each figure came from, and what it rests on.
+    let mut used = std::collections::BTreeSet::new();
+    let mut notes = std::collections::BTreeSet::new();
+    for r in &s.step_rows {
+        if let (Some(m), Some(set), Some(rule)) = (&r.model, &r.price_set, &r.price_rule) {
+            used.insert((set.as_str(), m.as_str(), rule.as_str()));
+        }
+        notes.extend(r.price_notes.iter().map(String::as_str));
+    }
+    let mut out = format!("{t}\n");
+    for (set, model, rule) in used {
+        out.push_str(&format!(
+            "priced with {} for {} ({})\n",
+            safe(set),
+            safe(model),
+            safe(rule)
+        ));
+    }
+    for n in notes {
+        out.push_str(&format!("price note: {}\n", safe(n)));
+    }
+    out
 }
 
 /// Model ids without the date suffix, for narrow columns.
@@ -577,10 +601,11 @@ pub fn footer(read: &ReadSummary) -> String {
 }
 
 /// The price table.
-pub fn prices(table_: &PriceTable, color: bool) -> String {
+pub fn prices(table_: &PriceTable, at: Option<&str>, color: bool) -> String {
     let mut t = table(
         &[
             "model",
+            "set from",
             "input",
             "output",
             "cache read",
@@ -588,18 +613,31 @@ pub fn prices(table_: &PriceTable, color: bool) -> String {
             "cache write 1h",
             "long context",
             "source",
-            "as of",
+            "checked",
         ],
         color,
     );
-    for (key, p) in table_.entries() {
+    let chosen: Vec<_> = match at {
+        Some(d) => table_.at(d).collect(),
+        None => table_.entries().collect(),
+    };
+    let history: std::collections::BTreeMap<_, _> = table_.history().collect();
+    for (key, p) in chosen {
         let long = p
             .long_context
             .as_ref()
             .map(|l| format!(">{}k: {}/{}", l.threshold / 1000, l.input, l.output))
             .unwrap_or_default();
+        let sets = history.get(key).map_or(1, |h| h.len());
+        let from = p.from.as_deref().unwrap_or("-");
+        let from = if sets > 1 {
+            format!("{from} ({sets} sets)")
+        } else {
+            from.to_owned()
+        };
         t.add_row(vec![
             safe(key),
+            from,
             format!("{}", p.input),
             format!("{}", p.output),
             format!("{}", p.cache_read),
@@ -610,8 +648,62 @@ pub fn prices(table_: &PriceTable, color: bool) -> String {
             safe(&p.as_of),
         ]);
     }
-    right(&mut t, 1);
-    done(format!("USD per million tokens\n{t}\n"), color)
+    right(&mut t, 2);
+    let when = match at {
+        Some(d) => format!("as on {d} (UTC)"),
+        None => "current sets".to_owned(),
+    };
+    done(format!("USD per million tokens, {when}\n{t}\n"), color)
+}
+
+/// `prices --check` as text: each difference, then each model the logs use that the table lacks.
+pub fn prices_check(r: &crate::pricing::check::CheckReport, color: bool) -> String {
+    let format = match r.format {
+        crate::pricing::check::Foreign::Litellm => "LiteLLM model_prices_and_context_window.json",
+        crate::pricing::check::Foreign::GenaiPrices => "genai-prices data file",
+    };
+    let mut out = format!(
+        "Compared {} first-party models of the {format} with the table's sets valid on {} (UTC).\n",
+        r.compared, r.date
+    );
+    if r.differences.is_empty() {
+        out.push_str("No differences.\n");
+    } else {
+        let mut t = table(&["file id", "table set", "field", "table", "file"], color);
+        for d in &r.differences {
+            t.add_row(vec![
+                safe(&d.foreign_id),
+                safe(&d.price_set),
+                d.field.to_owned(),
+                format!("{}", d.ours),
+                format!("{}", d.theirs),
+            ]);
+        }
+        right(&mut t, 3);
+        out.push_str(&format!(
+            "{} differences (USD per million tokens):\n{t}\n",
+            r.differences.len()
+        ));
+    }
+    if r.missing.is_empty() {
+        out.push_str("Every model your logs use is in the table.\n");
+    } else {
+        out.push_str(
+            "Models your logs use that the table lacks (unpriced until you add [prices.\"id\"]):\n",
+        );
+        for m in &r.missing {
+            let hint = match &m.in_file {
+                Some(p) => format!(
+                    "the file lists it at input {} / output {}",
+                    p.input.map_or("?".into(), |v| v.to_string()),
+                    p.output.map_or("?".into(), |v| v.to_string())
+                ),
+                None => "not in the file either".to_owned(),
+            };
+            out.push_str(&format!("  {} ({hint})\n", safe(&m.model)));
+        }
+    }
+    out
 }
 
 /// The `check` report as text, ending with the config and price table it was computed with.

@@ -15,6 +15,7 @@ mod hooks;
 mod hostile;
 mod new_agents;
 mod opencode;
+mod prices;
 mod samples;
 mod sessions;
 mod todays_logs;

@@ -1,0 +1,363 @@
+//! The dated history end to end: the issue's cases priced on each side of their dates, id spellings,
+//! unknown ids, `at`, dated overrides and the foreign formats of `prices --check`.
+
+use std::collections::BTreeMap;
+
+use super::overrides::OverridesFile;
+use super::tests::{close, now, usage};
+use super::*;
+use crate::error::Error;
+
+/// A time on `date` at noon UTC.
+fn on(date: &str) -> jiff::Timestamp {
+    format!("{date}T12:00:00Z").parse().expect("a time")
+}
+
+#[test]
+fn opus_4_6_above_200k_before_and_after_the_ga_of_2026_03_13() {
+    let t = PriceTable::embedded();
+    // 250K fresh input and 1K output: above the 200K threshold of the beta tier.
+    let u = usage(250_000, 1_000, 0, 0, 0);
+    let before = t
+        .cost(
+            "claude-opus-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2026-03-12"),
+        )
+        .expect("priced");
+    assert_eq!(before.price_set, "claude-opus-4-6@2026-02-05");
+    assert!(before.long_context);
+    // 250_000 × $10 + 1_000 × $37.50, per million.
+    assert!(close(before.usd, 2.5375), "{}", before.usd);
+    let after = t
+        .cost(
+            "claude-opus-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2026-03-13"),
+        )
+        .expect("priced");
+    assert_eq!(after.price_set, "claude-opus-4-6@2026-03-13");
+    assert!(!after.long_context);
+    // 250_000 × $5 + 1_000 × $25, per million.
+    assert!(close(after.usd, 1.275), "{}", after.usd);
+    assert_eq!(before.outside_window, None);
+    assert_eq!(after.outside_window, None);
+}
+
+#[test]
+fn sonnet_5_5_cache_reads_halve_on_2026_10_07() {
+    let t = PriceTable::embedded();
+    let u = usage(0, 0, 1_000_000, 0, 0);
+    let cost = |d: &str| {
+        t.cost("claude-sonnet-5-5", &u, ServiceTier::Standard, on(d))
+            .expect("priced")
+    };
+    assert!(close(cost("2026-10-06").usd, 0.2));
+    assert_eq!(cost("2026-10-06").price_set, "claude-sonnet-5-5@2026-09-28");
+    assert!(close(cost("2026-10-07").usd, 0.1));
+    assert_eq!(cost("2026-10-07").price_set, "claude-sonnet-5-5@2026-10-07");
+}
+
+#[test]
+fn opus_4_8_fast_mode_only_inside_its_window() {
+    let t = PriceTable::embedded();
+    let u = usage(1_000_000, 0, 0, 0, 0);
+    let inside = t
+        .cost("claude-opus-4-8", &u, ServiceTier::Fast, on("2026-11-29"))
+        .expect("priced");
+    assert_eq!((inside.multiplier, inside.multiplier_assumed), (2.0, false));
+    assert!(close(inside.usd, 10.0));
+    let after = t
+        .cost("claude-opus-4-8", &u, ServiceTier::Fast, on("2026-11-30"))
+        .expect("priced");
+    // Fast mode was removed: standard price, and the step says the multiplier was not known.
+    assert_eq!((after.multiplier, after.multiplier_assumed), (1.0, true));
+    assert_eq!(after.price_set, "claude-opus-4-8@2026-11-30");
+    assert!(close(after.usd, 5.0));
+}
+
+#[test]
+fn gpt_5_6_terra_each_side_of_the_2026_07_30_cut_and_a_floor() {
+    let t = PriceTable::embedded();
+    // 100K fresh input, 10K output, 100K cache reads: under the 272K long-context threshold.
+    let u = usage(100_000, 10_000, 100_000, 0, 0);
+    let before = t
+        .cost("gpt-5.6-terra", &u, ServiceTier::Standard, on("2026-07-29"))
+        .expect("priced");
+    // 0.1 × $2.50 + 0.01 × $15 + 0.1 × $0.25.
+    assert!(close(before.usd, 0.425), "{}", before.usd);
+    let after = t
+        .cost("gpt-5.6-terra", &u, ServiceTier::Standard, on("2026-07-30"))
+        .expect("priced");
+    // 0.1 × $2 + 0.01 × $12 + 0.1 × $0.20.
+    assert!(close(after.usd, 0.34), "{}", after.usd);
+    assert_eq!(after.price_set, "gpt-5.6-terra@2026-07-30");
+    // Writes are billed at 1.25x but Codex logs none: the cost is a floor.
+    assert!(before.cost_floor && after.cost_floor);
+    let older = t
+        .cost("gpt-5.5", &u, ServiceTier::Standard, on("2026-07-30"))
+        .expect("priced");
+    assert!(!older.cost_floor);
+}
+
+#[test]
+fn haiku_5_5_whole_request_tier_above_100k() {
+    let t = PriceTable::embedded();
+    let at = usage(60_000, 1_000_000, 40_000, 0, 0);
+    let over = usage(60_001, 1_000_000, 40_000, 0, 0);
+    let cost = |u: &Usage| {
+        t.cost(
+            "claude-haiku-5-5",
+            u,
+            ServiceTier::Standard,
+            on("2026-11-01"),
+        )
+        .expect("priced")
+    };
+    // 60K × $0.10 + 1M × $0.50 + 40K × $0.01.
+    assert!(close(cost(&at).usd, 0.006 + 0.5 + 0.0004));
+    assert!(!cost(&at).long_context);
+    // Every token at the upper band: 60_001 × $0.50 + 1M × $2.50 + 40K × $0.05.
+    assert!(close(cost(&over).usd, 0.0300005 + 2.5 + 0.002));
+    assert!(cost(&over).long_context);
+}
+
+#[test]
+fn a_step_outside_every_window_is_priced_by_the_nearest_set_and_flagged() {
+    let t = PriceTable::embedded();
+    let u = usage(1_000_000, 0, 0, 0, 0);
+    let early = t
+        .cost(
+            "claude-opus-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2025-12-01"),
+        )
+        .expect("priced");
+    assert_eq!(early.price_set, "claude-opus-4-6@2026-02-05");
+    let note = early.outside_window.expect("flagged");
+    assert!(
+        note.contains("2025-12-01") && note.contains("nearest"),
+        "{note}"
+    );
+    // The Sol promotion is confirmed through 2026-11-21 only.
+    let late = t
+        .cost(
+            "gpt-5.6-sol",
+            &usage(100_000, 0, 0, 0, 0),
+            ServiceTier::Standard,
+            on("2026-11-25"),
+        )
+        .expect("priced");
+    assert_eq!(late.price_set, "gpt-5.6-sol@2026-08-21");
+    assert!(late.outside_window.is_some());
+    assert!(close(late.usd, 0.4));
+    // An undated first set covers every earlier date without a flag.
+    let old = t
+        .cost("gpt-4o", &u, ServiceTier::Standard, on("2024-06-01"))
+        .expect("priced");
+    assert_eq!(
+        (old.price_set.as_str(), old.outside_window),
+        ("gpt-4o@undated", None)
+    );
+}
+
+#[test]
+fn ids_as_the_agents_spell_them() {
+    let t = PriceTable::embedded();
+    let cases = [
+        // (logged, key, fast, rule contains)
+        (
+            "claude-sonnet-4.5",
+            "claude-sonnet-4-5-20250929",
+            false,
+            "version dots",
+        ),
+        ("claude-opus-4-8[1m]", "claude-opus-4-8", false, "`[1m]`"),
+        ("claude-opus-4-6[1m]", "claude-opus-4-6", false, "`[1m]`"),
+        (
+            "anthropic/claude-opus-4.8-fast",
+            "claude-opus-4-8",
+            true,
+            "`-fast`",
+        ),
+        (
+            "anthropic/claude-sonnet-4.6",
+            "claude-sonnet-4-6",
+            false,
+            "`anthropic/`",
+        ),
+        ("openai/gpt-5.6-terra", "gpt-5.6-terra", false, "`openai/`"),
+        (
+            "google/gemini-2.5-pro",
+            "gemini-2.5-pro",
+            false,
+            "`google/`",
+        ),
+        (
+            "claude-opus-4-6-20260205",
+            "claude-opus-4-6",
+            false,
+            "alias",
+        ),
+        ("gpt-6.1-sol-2026-09-29", "gpt-6.1-sol", false, "alias"),
+        (
+            "gpt-5.4-2026-03-05",
+            "gpt-5.4",
+            false,
+            "dropped date suffix",
+        ),
+        ("gpt-5.6", "gpt-5.6-sol", false, "alias"),
+        ("claude-opus-4-8", "claude-opus-4-8", false, "exact"),
+    ];
+    for (id, key, fast, rule) in cases {
+        let r = t
+            .resolve_id(id)
+            .unwrap_or_else(|| panic!("{id} should resolve"));
+        assert_eq!((r.key.as_str(), r.fast), (key, fast), "{id}");
+        assert!(
+            r.matched.rule().contains(rule),
+            "{id}: {}",
+            r.matched.rule()
+        );
+    }
+    // The -fast id is priced at the fast tier even when the log says standard.
+    let u = usage(1_000_000, 0, 0, 0, 0);
+    let p = t
+        .cost(
+            "anthropic/claude-opus-4.8-fast",
+            &u,
+            ServiceTier::Standard,
+            on("2026-10-01"),
+        )
+        .expect("priced");
+    assert_eq!((p.multiplier, p.usd), (2.0, 10.0));
+    assert!(p.rule.contains("fast"), "{}", p.rule);
+}
+
+#[test]
+fn unknown_models_stay_unpriced() {
+    let t = PriceTable::embedded();
+    for id in [
+        "claude-opus-4-9",
+        "claude-haiku-5-6[1m]",
+        "gpt-5.9-terra",
+        "gpt-5.6-terra-mini",
+        "gemini-4-argon-pro",
+        "anthropic/claude-opus-9-fast",
+        "-fast",
+        "[1m]",
+    ] {
+        assert!(
+            t.resolve_id(id).is_none(),
+            "{id} must not be priced as a sibling"
+        );
+        assert!(
+            t.cost(id, &usage(1, 1, 0, 0, 0), ServiceTier::Standard, now())
+                .is_none()
+        );
+    }
+}
+
+#[test]
+fn the_table_as_on_a_date() {
+    let t = PriceTable::embedded();
+    let march = t.at("2026-03-01").collect::<BTreeMap<_, _>>();
+    assert!(march["claude-opus-4-6"].long_context.is_some());
+    assert!(!march.contains_key("gpt-5.6-terra"), "not released yet");
+    let dec = t.at("2026-12-01").collect::<BTreeMap<_, _>>();
+    assert_eq!(dec["gemini-4-argon"].input, 4.0);
+    assert!(dec["claude-opus-4-6"].long_context.is_none());
+    assert!(
+        !dec.contains_key("gpt-5.6-sol"),
+        "its confirmed window ended 2026-11-22"
+    );
+}
+
+#[test]
+fn dated_overrides_replace_the_history_and_fill_gaps_from_the_built_in_sets() {
+    let mut t = PriceTable::embedded();
+    let o: BTreeMap<String, PriceOverride> = toml::from_str::<OverridesFile>(
+        "[[prices.\"claude-sonnet-4-6\".sets]]\noutput = 16.0\nas_of = \"2026-12-01\"\n\
+         [[prices.\"claude-sonnet-4-6\".sets]]\nfrom = \"2026-06-01\"\ninput = 2.0\n\
+         [[prices.\"my-model\".sets]]\nfrom = \"2026-01-01\"\ninput = 1.0\noutput = 2.0\n",
+    )
+    .expect("parses")
+    .prices;
+    t.apply_overrides(&o, "dated.toml").expect("applies");
+    let u = usage(100_000, 100_000, 0, 0, 0);
+    let early = t
+        .cost(
+            "claude-sonnet-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2026-05-31"),
+        )
+        .expect("priced");
+    // input from the built-in set, output from the override.
+    assert!(close(early.usd, 0.3 + 1.6), "{}", early.usd);
+    let late = t
+        .cost(
+            "claude-sonnet-4-6",
+            &u,
+            ServiceTier::Standard,
+            on("2026-06-01"),
+        )
+        .expect("priced");
+    assert!(close(late.usd, 0.2 + 1.5), "{}", late.usd);
+    assert_eq!(late.price_set, "claude-sonnet-4-6@2026-06-01");
+    let new = t
+        .cost("my-model", &u, ServiceTier::Standard, on("2026-02-01"))
+        .expect("priced");
+    assert!(close(new.usd, 0.3));
+    // Mixing the forms, overlapping sets and a new model without prices are errors.
+    for bad in [
+        "[prices.\"gpt-5\"]\ninput = 1.0\n[[prices.\"gpt-5\".sets]]\nfrom = \"2026-01-01\"\n",
+        "[[prices.\"gpt-5\".sets]]\nfrom = \"2026-02-01\"\n[[prices.\"gpt-5\".sets]]\nfrom = \"2026-01-01\"\n",
+        "[[prices.\"new\".sets]]\nfrom = \"2026-01-01\"\ninput = 1.0\n",
+    ] {
+        let o = toml::from_str::<OverridesFile>(bad).expect("parses").prices;
+        let e = PriceTable::embedded()
+            .apply_overrides(&o, "bad.toml")
+            .expect_err(bad);
+        assert!(matches!(e, Error::Config { .. }), "{bad}");
+    }
+}
+
+#[test]
+fn check_reads_both_foreign_formats() {
+    let t = PriceTable::embedded();
+    for (name, text, format) in [
+        (
+            "litellm",
+            include_str!("../../testdata/prices/litellm_model_prices.json"),
+            check::Foreign::Litellm,
+        ),
+        (
+            "genai-prices",
+            include_str!("../../testdata/prices/genai_prices_data_slim.json"),
+            check::Foreign::GenaiPrices,
+        ),
+    ] {
+        let doc: serde_json::Value = serde_json::from_str(text).expect(name);
+        let (f, rows) = check::parse_foreign(&doc, "2026-12-01").expect(name);
+        assert_eq!(f, format);
+        let used = vec!["claude-opus-4-6".to_owned(), "mystery-model-1".to_owned()];
+        let r = check::compare(&t, "2026-12-01", f, &rows, &used);
+        assert!(r.compared >= 3, "{name}: {r:?}");
+        // Each fixture carries one deliberate difference: gpt-5.6-terra's output at $15.
+        assert_eq!(r.differences.len(), 1, "{name}: {:?}", r.differences);
+        let d = &r.differences[0];
+        assert_eq!(
+            (d.field, d.ours, d.theirs),
+            ("output", 12.0, 15.0),
+            "{name}"
+        );
+        assert_eq!(d.price_set, "gpt-5.6-terra@2026-07-30");
+        assert_eq!(r.missing.len(), 1);
+        assert_eq!(r.missing[0].model, "mystery-model-1");
+    }
+    assert!(check::parse_foreign(&serde_json::json!(3), "2026-12-01").is_err());
+}
