@@ -445,6 +445,10 @@ pub struct Session {
     pub pull_requests: Vec<PullRequest>,
     /// The agent's own usage and cost figures, when its log holds them (Claude Code's `cost-state`).
     pub agent_reported: Option<AgentReported>,
+    /// Every log file of the session was deleted after agent-audit indexed it: the session is counted
+    /// from the index's summary (tokens and models; no tool calls or edits).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub log_gone: bool,
 }
 
 impl Session {
@@ -464,6 +468,7 @@ impl Session {
             project_hash: None,
             pull_requests: Vec::new(),
             agent_reported: None,
+            log_gone: false,
         }
     }
 

@@ -12,6 +12,7 @@ mod fuzz;
 mod git_routes;
 mod hooks;
 mod hostile;
+mod index;
 mod new_agents;
 mod samples;
 mod sessions;
