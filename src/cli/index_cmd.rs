@@ -104,6 +104,49 @@ pub(super) fn gone_logs(
     gone
 }
 
+/// The commit cache of the repository at `root` for this command, unless `--no-index` (a failure is a
+/// warning: the correlation then reads everything from git).
+pub(super) fn commit_store(g: &Global, root: &Path) -> Option<std::sync::Arc<index::CommitStore>> {
+    let ix = open_index_quiet(g)?;
+    match ix.into_commit_store(root) {
+        Ok(s) => Some(std::sync::Arc::new(s)),
+        Err(e) => {
+            eprintln!(
+                "warning: the index is not used for commits: {}",
+                report::term_safe(&chain(&e))
+            );
+            None
+        }
+    }
+}
+
+/// [`open_index`] without repeating its notes (the logs' read already printed them).
+fn open_index_quiet(g: &Global) -> Option<Index> {
+    if g.no_index {
+        return None;
+    }
+    Index::open(&index::default_dir()?).ok()
+}
+
+/// Writes what the correlation computed; a busy or failing index only costs the cache.
+pub(super) fn save_commits(store: Option<&index::CommitStore>, g: &Global) {
+    let Some(store) = store else { return };
+    match store.save() {
+        Ok(true) => {}
+        Ok(false) => {
+            if g.verbose > 0 {
+                eprintln!(
+                    "note: another agent-audit was writing the index: this run's commits not cached"
+                );
+            }
+        }
+        Err(e) => eprintln!(
+            "warning: the index was not updated: {}",
+            report::term_safe(&chain(&e))
+        ),
+    }
+}
+
 /// `agent-audit index …`.
 pub(super) fn run(g: &Global, c: &IndexCommand) -> Result<String> {
     let dir = index::default_dir()
@@ -128,7 +171,8 @@ pub(super) fn run(g: &Global, c: &IndexCommand) -> Result<String> {
                  schema      v{}\n\
                  size        {} bytes ({} bytes of summaries)\n\
                  log files   {} ({} token-count summaries, {} from full reads)\n\
-                 deleted     {} indexed log file(s) are gone: their sessions are counted from the index\n",
+                 deleted     {} indexed log file(s) are gone: their sessions are counted from the index\n\
+                 commits     {} ({} files' added-line hashes)\n",
                 shown(&st.path),
                 if g.no_index {
                     "no (--no-index / AGENT_AUDIT_NO_INDEX)"
@@ -142,6 +186,8 @@ pub(super) fn run(g: &Global, c: &IndexCommand) -> Result<String> {
                 st.usage_files,
                 st.full_files,
                 st.gone_files,
+                st.commits,
+                st.commit_files,
             ))
         }
         IndexCommand::Rebuild => {

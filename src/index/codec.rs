@@ -123,13 +123,13 @@ pub fn decode(bytes: &[u8]) -> Option<FileLog> {
 }
 
 #[derive(Default)]
-struct Writer {
-    out: Vec<u8>,
+pub(super) struct Writer {
+    pub(super) out: Vec<u8>,
     strings: HashMap<String, u64>,
 }
 
 impl Writer {
-    fn u64(&mut self, mut v: u64) {
+    pub(super) fn u64(&mut self, mut v: u64) {
         loop {
             let byte = (v & 0x7f) as u8;
             v >>= 7;
@@ -141,16 +141,16 @@ impl Writer {
         }
     }
 
-    fn i64(&mut self, v: i64) {
+    pub(super) fn i64(&mut self, v: i64) {
         self.u64(((v << 1) ^ (v >> 63)) as u64);
     }
 
-    fn bytes(&mut self, b: &[u8]) {
+    pub(super) fn bytes(&mut self, b: &[u8]) {
         self.u64(b.len() as u64);
         self.out.extend_from_slice(b);
     }
 
-    fn str(&mut self, s: &str) {
+    pub(super) fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());
     }
 
@@ -294,19 +294,26 @@ impl Writer {
     }
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
+pub(super) struct Reader<'a> {
+    pub(super) b: &'a [u8],
     strings: Vec<String>,
 }
 
 impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Option<u8> {
+    pub(super) fn new(b: &'a [u8]) -> Reader<'a> {
+        Reader {
+            b,
+            strings: Vec::new(),
+        }
+    }
+
+    pub(super) fn byte(&mut self) -> Option<u8> {
         let (&first, rest) = self.b.split_first()?;
         self.b = rest;
         Some(first)
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub(super) fn u64(&mut self) -> Option<u64> {
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
             let byte = self.byte()?;
@@ -320,17 +327,17 @@ impl<'a> Reader<'a> {
 
     /// A count of items that follow: never more than the bytes left (each item takes at least one), so
     /// a damaged count cannot ask for a huge allocation.
-    fn len(&mut self) -> Option<usize> {
+    pub(super) fn len(&mut self) -> Option<usize> {
         let n = usize::try_from(self.u64()?).ok()?;
         (n <= self.b.len()).then_some(n)
     }
 
-    fn i64(&mut self) -> Option<i64> {
+    pub(super) fn i64(&mut self) -> Option<i64> {
         let v = self.u64()?;
         Some(((v >> 1) as i64) ^ -((v & 1) as i64))
     }
 
-    fn bytes(&mut self) -> Option<&'a [u8]> {
+    pub(super) fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = usize::try_from(self.u64()?).ok()?;
         if n > self.b.len() {
             return None;
@@ -340,7 +347,7 @@ impl<'a> Reader<'a> {
         Some(head)
     }
 
-    fn str(&mut self) -> Option<String> {
+    pub(super) fn str(&mut self) -> Option<String> {
         Some(std::str::from_utf8(self.bytes()?).ok()?.to_owned())
     }
 

@@ -14,6 +14,7 @@
 //! process killed mid-write leaves the last committed state (SQLite's write-ahead log).
 
 pub mod codec;
+mod commits;
 mod logs;
 
 use std::collections::HashMap;
@@ -21,13 +22,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use commits::CommitStore;
 pub use logs::{FileId, GoneFilter, Row, key_path};
 
 /// The schema this build writes, kept in `PRAGMA user_version`. Older databases are migrated by the
 /// steps in [`MIGRATIONS`]; a newer one (written by a later agent-audit) is moved aside and rebuilt.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The database's file name inside the index folder.
 pub const DB_NAME: &str = "index.db";
@@ -54,6 +56,20 @@ const MIGRATIONS: &[&str] = &[
         codec INTEGER NOT NULL,
         summary BLOB NOT NULL,
         PRIMARY KEY (path, depth)
+    );",
+    // 1 → 2: the commit cache.
+    "CREATE TABLE commits (
+        repo BLOB NOT NULL,
+        oid BLOB NOT NULL,
+        meta BLOB NOT NULL,
+        PRIMARY KEY (repo, oid)
+    );
+    CREATE TABLE commit_adds (
+        repo BLOB NOT NULL,
+        oid BLOB NOT NULL,
+        path TEXT NOT NULL,
+        adds BLOB NOT NULL,
+        PRIMARY KEY (repo, oid, path)
     );",
 ];
 
@@ -317,6 +333,16 @@ impl Index {
                 .sum(),
             ..Status::default()
         };
+        if let Ok(conn) = self.conn.lock() {
+            let count = |t: &str| {
+                conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map_or(0, |n| n as u64)
+            };
+            st.commits = count("commits");
+            st.commit_files = count("commit_adds");
+        }
         for ((path, depth), row) in &self.rows {
             match depth {
                 0 => st.usage_files += 1,
@@ -341,7 +367,7 @@ impl Index {
             .conn
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        conn.execute("DELETE FROM logs", params![])
+        conn.execute_batch("DELETE FROM logs; DELETE FROM commits; DELETE FROM commit_adds;")
             .map_err(|source| IndexError::Sqlite {
                 path: self.path.clone(),
                 source,
@@ -371,6 +397,10 @@ pub struct Status {
     pub summary_bytes: u64,
     /// Indexed files whose log is gone: their sessions are counted from the index.
     pub gone_files: u64,
+    /// Commits whose facts are kept (all repositories).
+    pub commits: u64,
+    /// Files of those commits whose added-line hashes are kept.
+    pub commit_files: u64,
 }
 
 /// Deletes the index folder's database files (`index forget`). Returns the files removed.

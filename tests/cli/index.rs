@@ -347,7 +347,7 @@ fn index_status_rebuild_and_forget() {
     let (out, _) = run(cmd(home.path()).args(["index", "status", "--json"]));
     let st: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(st["schema"], "agent-audit/index-status/v1");
-    assert_eq!(st["schema_version"], 1);
+    assert_eq!(st["schema_version"], 2);
     assert_eq!(st["files"], 3);
     assert_eq!(st["usage_files"], 3);
     assert_eq!(st["gone_files"], 0);
@@ -361,4 +361,59 @@ fn index_status_rebuild_and_forget() {
     assert!(!index_dir(home.path()).join("index.db").exists());
     let (out, _) = run(cmd(home.path()).args(["index", "forget"]));
     assert!(out.contains("no index in"), "{out}");
+}
+
+/// `sessions` in a repository: the first run stores each commit's facts and added-line hashes, the second
+/// reads them instead of diffing, a new commit is diffed alone; every JSON is `--no-index`'s.
+#[test]
+fn commits_are_diffed_once_and_the_figures_stay_those_of_no_index() {
+    use crate::common::repo::{ClaudeLog, at};
+    let home = tempfile::tempdir().expect("tmp");
+    let repo =
+        crate::common::repo::TestRepo::init(&home.path().join("app"), at("2026-05-01T09:00:00Z"));
+    repo.write("src/config.rs", "pub const TIMEOUT: u64 = 30;\n");
+    repo.commit("Config", at("2026-05-01T09:30:00Z"));
+    repo.branch("feature");
+    repo.write("src/config.rs", "pub const TIMEOUT: u64 = 60;\n");
+    repo.commit("Longer timeout", at("2026-05-01T09:40:00Z"));
+    repo.checkout("main");
+    repo.write("src/config.rs", "pub const TIMEOUT: u64 = 45;\n");
+    repo.commit("Timeout 45", at("2026-05-01T09:50:00Z"));
+    let conflicted = "<<<<<<< HEAD\npub const TIMEOUT: u64 = 45;\n=======\npub const TIMEOUT: u64 = 60;\n>>>>>>> feature\n";
+    let resolved = "pub const TIMEOUT: u64 = 60; // feature's value, main's docs\n";
+    ClaudeLog::new("resolver", &repo.dir)
+        .on_branch("main")
+        .edit_v2(
+            "2026-05-01T10:00:00Z",
+            "src/config.rs",
+            conflicted,
+            conflicted,
+            resolved,
+        )
+        .save(home.path());
+    repo.write("src/config.rs", resolved);
+    repo.merge_resolved("feature", at("2026-05-01T10:05:00Z"));
+    let sessions = |extra: &[&str]| {
+        let (out, _) = run(cmd(home.path())
+            .current_dir(&repo.dir)
+            .args(["sessions", "--json"])
+            .args(extra));
+        out
+    };
+    let plain = sessions(&["--no-index"]);
+    assert!(plain.contains("\"merged_via\": \"merge\""), "{plain}");
+    assert_eq!(sessions(&[]), plain, "first run");
+    let (st, _) = run(cmd(home.path()).args(["index", "status", "--json"]));
+    let st: serde_json::Value = serde_json::from_str(&st).expect("json");
+    assert!(st["commits"].as_u64().is_some_and(|n| n >= 2), "{st}");
+    assert!(st["commit_files"].as_u64().is_some_and(|n| n >= 1), "{st}");
+    assert_eq!(sessions(&[]), plain, "second run, from the index");
+    // A new commit that keeps the session's line: diffed alone, the rest from the index.
+    repo.write(
+        "src/config.rs",
+        &format!("{resolved}pub const RETRIES: u32 = 3;\n"),
+    );
+    repo.commit("Retries", at("2026-05-01T11:00:00Z"));
+    let plain = sessions(&["--no-index"]);
+    assert_eq!(sessions(&[]), plain, "after a new commit");
 }
