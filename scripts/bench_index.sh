@@ -41,7 +41,7 @@ medians() {
   python3 -c '
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"{r[\"command\"]}\t{r[\"median\"]:.4f}\t{r[\"stddev\"] or 0:.4f}")' "$1"
+    print("%s\tmedian %.4f s\tstddev %.4f" % (r["command"], r["median"], r["stddev"] or 0))' "$1"
 }
 
 logs_bench() {

@@ -549,9 +549,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             let (outcome, base, git_notes) = match &scope {
                 Some(scope) => {
+                    let store = index_cmd::commit_store(g, &scope.root);
                     let opts = crate::git::CorrelateOptions {
                         base: a.base.clone(),
                         after_s: span_seconds(&a.window, now, &tz)?,
+                        commit_cache: store
+                            .clone()
+                            .map(|s| s as std::sync::Arc<dyn crate::git::walk::CommitCache>),
                         ..Default::default()
                     };
                     let t0 = std::time::Instant::now();
@@ -596,6 +600,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                             && seen.insert((s.agent, s.id.as_str()))
                     }));
                     let c = crate::git::correlate_focus(scope, &all, &[0], &opts)?;
+                    index_cmd::save_commits(store.as_deref(), g);
                     if g.verbose > 1 {
                         eprintln!("timing: git correlation {:?}", t0.elapsed());
                     }

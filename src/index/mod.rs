@@ -276,10 +276,12 @@ impl Index {
             r.get::<_, i64>(0)
         })
         .map_err(sql)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(sql)?;
-        let _ = mode;
+        // Busy: another command is switching the new database to WAL at this moment.
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => {}
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => {}
+            Err(e) => return Err(sql(e)),
+        }
         conn.execute_batch("PRAGMA synchronous = NORMAL")
             .map_err(sql)?;
         if version < SCHEMA_VERSION {
@@ -425,7 +427,10 @@ enum Opened {
 fn migrate(conn: &Connection, from: i64) -> rusqlite::Result<()> {
     let from = usize::try_from(from).unwrap_or(0);
     for (i, step) in MIGRATIONS.iter().enumerate().skip(from) {
-        let tx = conn.unchecked_transaction()?;
+        // Immediate: two commands migrating a new database at once take turns (the busy timeout)
+        // instead of one failing on the upgrade from a read lock.
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         // Another command may have migrated meanwhile: re-read the version inside the transaction.
         let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if now > i as i64 {
