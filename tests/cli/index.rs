@@ -276,6 +276,8 @@ fn two_commands_at_once_on_one_index_are_both_exact() {
                 String::from_utf8_lossy(&out.stderr)
             );
             assert_eq!(String::from_utf8_lossy(&out.stdout), plain);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!err.contains("warning"), "{err}");
         }
     }
 }
