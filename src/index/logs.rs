@@ -314,11 +314,15 @@ impl Index {
         let want = depth_code(depth);
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        let mut keys: Vec<&(PathBuf, u8)> = self.rows.keys().collect();
+        let mut keys: Vec<&(PathBuf, u8)> = self
+            .rows
+            .keys()
+            .filter(|(p, _)| !present.contains(p))
+            .collect();
         // This depth's row first, so that it is the one kept for a path.
-        keys.sort_by_key(|(p, d)| (p.clone(), *d != want));
+        keys.sort_by(|(p, d), (q, e)| p.cmp(q).then((*d != want).cmp(&(*e != want))));
         for (path, d) in keys {
-            if seen.contains(path) || present.contains(path) {
+            if seen.contains(path) {
                 continue;
             }
             let row = &self.rows[&(path.clone(), *d)];
