@@ -24,8 +24,18 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::discover::Source;
-use crate::formats::{self, Depth};
+use crate::formats::{self, Depth, FileLog};
 use crate::model::{Agent, Session, Skips};
+
+/// A cache of parsed files beside the parsers (the index, `crate::index`): asked before a file is
+/// parsed, told about every file that was. It must answer only for a file it knows unchanged, with what
+/// parsing it at `depth` would give.
+pub trait FileCache: Sync {
+    /// The parsed file, when the cache holds it unchanged.
+    fn lookup(&self, src: &Source, depth: Depth) -> Option<FileLog>;
+    /// A file was parsed at `depth` (called from the parsing threads).
+    fn parsed(&self, src: &Source, depth: Depth, log: &FileLog);
+}
 
 /// Everything read from the logs.
 #[derive(Debug, Default)]
@@ -51,23 +61,50 @@ pub struct Ingested {
     /// Responses whose key (`message.id` + `requestId`) appears in two sessions with token counts that
     /// disagree: each session keeps its own (reported in both sessions' notes).
     pub conflicting_responses: u64,
+    /// Files answered by the index instead of being parsed.
+    pub from_index: u64,
+    /// Indexed files whose log is gone, read from the index (the ledger).
+    pub gone_files: u64,
+    /// Sessions all of whose files are gone: counted from the index, marked `log_gone`.
+    pub gone_sessions: u64,
 }
 
 /// Reads `sources` (in parallel) and merges them. `on_file` is called after each file (progress bars).
 pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) -> Ingested {
+    ingest_with(sources, depth, on_file, None, Vec::new())
+}
+
+/// [`ingest`], asking `cache` before parsing each file, and adding `gone`: files the index holds whose
+/// log was deleted (merged after every present file, so a present copy of a session wins; a session all
+/// of whose files are gone is marked `log_gone`).
+pub fn ingest_with(
+    sources: &[Source],
+    depth: Depth,
+    on_file: &(dyn Fn(u64) + Sync),
+    cache: Option<&dyn FileCache>,
+    gone: Vec<(Source, FileLog)>,
+) -> Ingested {
     let results: Vec<_> = sources
         .par_iter()
         .map(|src| {
+            if let Some(log) = cache.and_then(|c| c.lookup(src, depth)) {
+                on_file(src.size);
+                return (src, Ok(log), true);
+            }
             // Up to the size seen at discovery: a file the agent is still writing is not chased.
             let r = formats::parse_file_upto(src.agent, &src.path, Some(src.size), depth);
+            if let (Some(c), Ok(log)) = (cache, &r) {
+                c.parsed(src, depth, log);
+            }
             on_file(src.size);
-            (src, r)
+            (src, r, false)
         })
         .collect();
 
     let mut out = Ingested::default();
     let mut logs = Vec::with_capacity(results.len());
-    for (src, r) in results {
+    for (src, r, cached) in results {
+        out.from_index += u64::from(cached);
         match r {
             Ok(log) => {
                 out.files += 1;
@@ -90,7 +127,17 @@ pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) 
 
     let mut from_database = database_wins(&mut logs);
     out.duplicate_steps += from_database.values().sum::<u64>();
-    let (leftovers, logs): (Vec<_>, Vec<_>) = logs.into_iter().partition(|(src, _)| src.leftover);
+    let mut gone = gone;
+    gone.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    out.gone_files = gone.len() as u64;
+    let gone_paths: std::collections::HashSet<PathBuf> =
+        gone.iter().map(|(src, _)| src.path.clone()).collect();
+    let (gone_sources, gone_logs): (Vec<Source>, Vec<FileLog>) = gone.into_iter().unzip();
+    let gone = gone_sources.iter().zip(gone_logs);
+    let (leftovers, logs): (Vec<_>, Vec<_>) = logs
+        .into_iter()
+        .chain(gone)
+        .partition(|(src, _)| src.leftover);
     let mut index: HashMap<(Agent, String), usize> = HashMap::new();
     let mut sessions: Vec<Session> = Vec::new();
     let mut codex_bytes: HashMap<String, u64> = HashMap::new();
@@ -141,6 +188,18 @@ pub fn ingest(sources: &[Source], depth: Depth, on_file: &(dyn Fn(u64) + Sync)) 
     out.conflicting_responses = conflicts;
     for s in &mut sessions {
         s.steps.sort_by_key(|step| step.at);
+        if !gone_paths.is_empty()
+            && !s.files.is_empty()
+            && s.files.iter().all(|f| gone_paths.contains(f))
+        {
+            s.log_gone = true;
+            s.notes.push(
+                "log deleted after it was indexed: counted from agent-audit's index (tokens and \
+                 models only; its tool calls and edits are not kept)"
+                    .to_owned(),
+            );
+            out.gone_sessions += 1;
+        }
     }
     out.sessions = sessions;
     out

@@ -18,6 +18,7 @@ pub mod export;
 pub mod formats;
 pub mod git;
 pub mod hook;
+pub mod index;
 pub mod ingest;
 pub mod metrics;
 pub mod model;

@@ -514,6 +514,10 @@ pub struct Session {
     /// Commits the session printed that are not its work (undone, or the user's work it committed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub disowned_commits: Vec<DisownedCommit>,
+    /// Every log file of the session was deleted after agent-audit indexed it: the session is counted
+    /// from the index's summary (tokens and models; no tool calls or edits).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub log_gone: bool,
 }
 
 impl Session {
@@ -535,6 +539,7 @@ impl Session {
             pull_requests: Vec::new(),
             agent_reported: None,
             disowned_commits: Vec::new(),
+            log_gone: false,
         }
     }
 

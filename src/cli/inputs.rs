@@ -256,6 +256,15 @@ pub(super) fn read_mentioning(
                 all.modified_since = None;
                 discover::discover(&all).is_ok_and(|f| !f.sources.is_empty())
             });
+    let mut ix = super::index_cmd::open_index(g);
+    // The ledger: indexed files whose log is gone (not when reading a subset by content, whose other
+    // logs a first pass read).
+    let gone = match &ix {
+        Some(ix) if !g.only_present && needles.is_empty() && already_read.is_empty() => {
+            super::index_cmd::gone_logs(ix, loc, &found, depth)
+        }
+        _ => Vec::new(),
+    };
     if !already_read.is_empty() {
         found
             .sources
@@ -264,7 +273,7 @@ pub(super) fn read_mentioning(
     if !needles.is_empty() {
         found.sources = crate::prefilter::mentioning(std::mem::take(&mut found.sources), needles);
     }
-    if found.sources.is_empty() && !allow_empty {
+    if found.sources.is_empty() && gone.is_empty() && !allow_empty {
         let searched: Vec<String> = if loc.logs.is_empty() {
             crate::formats::FORMATS
                 .iter()
@@ -291,7 +300,18 @@ pub(super) fn read_mentioning(
     let total: u64 = found.sources.iter().map(|s| s.size).sum();
     let bar = term::progress(total, g.verbose > 0);
     let t0 = std::time::Instant::now();
-    let mut ing = ingest::ingest(&found.sources, depth, &|n| bar.inc(n));
+    let cache = ix.as_ref().map(|ix| ix as &dyn ingest::FileCache);
+    let mut ing = ingest::ingest_with(&found.sources, depth, &|n| bar.inc(n), cache, gone);
+    if let Some(ix) = &mut ix {
+        super::index_cmd::save(ix, g);
+    }
+    if ing.gone_sessions > 0 {
+        eprintln!(
+            "note: {} session(s) whose logs were deleted are counted from the index (marked \
+             log_gone; --only-present leaves them out)",
+            ing.gone_sessions
+        );
+    }
     ing.unreadable.extend(found.unreadable.iter().cloned());
     // Agents that name the project by a hash of its root (Gemini CLI): its work tree is the cwd.
     if !loc.project_roots.is_empty() {
@@ -349,9 +369,10 @@ pub(super) fn read_mentioning(
     bar.finish_and_clear();
     if g.verbose > 1 {
         eprintln!(
-            "timing: read {} files ({} bytes) in {:?}",
+            "timing: read {} files ({} bytes; {} answered by the index) in {:?}",
             found.sources.len(),
             total,
+            ing.from_index,
             t0.elapsed()
         );
     }

@@ -26,6 +26,7 @@ use crate::term::{self, ColorChoice};
 use crate::timespec;
 
 mod export;
+mod index_cmd;
 mod inputs;
 mod reports;
 mod workflows;
@@ -74,6 +75,14 @@ pub struct Global {
     /// Pretend it is this time (RFC 3339) when resolving spans like `7d`; for reproducible runs.
     #[arg(long, env = "AGENT_AUDIT_NOW", hide = true, global = true)]
     pub now: Option<String>,
+    /// Do not use the index (`agent-audit index status` says where it is): read every log as if for the
+    /// first time, and write nothing. Also `AGENT_AUDIT_NO_INDEX=1`.
+    #[arg(long, env = "AGENT_AUDIT_NO_INDEX", value_parser = clap::builder::FalseyValueParser::new(), global = true)]
+    pub no_index: bool,
+    /// Leave out the sessions whose logs were deleted after they were indexed (by default they are
+    /// still counted from the index, marked `log_gone`).
+    #[arg(long, global = true)]
+    pub only_present: bool,
 }
 
 /// The commands.
@@ -115,6 +124,26 @@ pub enum Command {
     /// JSON), printed, or posted to an OTLP/HTTP collector with --otlp-endpoint. No prompt, response,
     /// command or file content; paths and repository addresses hashed unless --include-paths.
     Export(ExportArgs),
+    /// The incremental index of parsed logs (and the ledger of sessions whose logs were deleted): where
+    /// it is and what it holds, rebuild it, or delete it.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+/// `index` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Where the index is, its schema version, size, and how many files and deleted logs it holds.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Empty the index and index the agents' logs again (at token-count depth). The sessions of
+    /// deleted logs that only the index still held are lost.
+    Rebuild,
+    /// Delete the index's database files (the ledger of deleted logs with them).
+    Forget,
 }
 
 /// `export`.
@@ -457,6 +486,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Review(a) => return workflows::review(g, a, now, &tz, color),
         Command::Export(a) => return export::export(g, a, now, &tz),
+        Command::Index(c) => index_cmd::run(g, c)?,
         Command::Session(a) => {
             let scope = if a.all {
                 None
@@ -521,9 +551,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             let (outcome, base, git_notes) = match &scope {
                 Some(scope) => {
+                    let store = index_cmd::commit_store(g, &scope.root);
                     let opts = crate::git::CorrelateOptions {
                         base: a.base.clone(),
                         after_s: span_seconds(&a.window, now, &tz)?,
+                        commit_cache: store
+                            .clone()
+                            .map(|s| s as std::sync::Arc<dyn crate::git::walk::CommitCache>),
                         ..Default::default()
                     };
                     let t0 = std::time::Instant::now();
@@ -568,6 +602,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                             && seen.insert((s.agent, s.id.as_str()))
                     }));
                     let c = crate::git::correlate_focus(scope, &all, &[0], &opts)?;
+                    index_cmd::save_commits(store.as_deref(), g);
                     if g.verbose > 1 {
                         eprintln!("timing: git correlation {:?}", t0.elapsed());
                     }

@@ -113,13 +113,18 @@ pub(super) fn build(
         let chosen: Vec<&crate::model::Session> = focus.iter().map(|&i| sessions[i]).collect();
         let (outcomes, base, notes) = match &scope {
             Some(scope) => {
+                let store = super::index_cmd::commit_store(g, &scope.root);
                 let opts = crate::git::CorrelateOptions {
                     base: base.clone(),
                     after_s: span_seconds(window_span, now, tz)?,
+                    commit_cache: store
+                        .clone()
+                        .map(|s| s as std::sync::Arc<dyn crate::git::walk::CommitCache>),
                     ..Default::default()
                 };
                 // Sessions outside --since still compete for the lines of those inside it.
                 let c = crate::git::correlate_focus(scope, &sessions, &focus, &opts)?;
+                super::index_cmd::save_commits(store.as_deref(), g);
                 (c.outcomes.into_iter().map(Some).collect(), c.base, c.notes)
             }
             None => (vec![None; chosen.len()], None, Vec::new()),

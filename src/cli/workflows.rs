@@ -51,9 +51,13 @@ pub(super) fn check(
             },
         )
         .collect();
+    let store = super::index_cmd::commit_store(g, &scope.root);
     let opts = crate::git::CorrelateOptions {
         base: Some(facts.base.clone()),
         after_s,
+        commit_cache: store
+            .clone()
+            .map(|s| s as std::sync::Arc<dyn crate::git::walk::CommitCache>),
         ..Default::default()
     };
     // The other sessions of the repository compete for the same lines (as in `sessions`).
@@ -65,6 +69,7 @@ pub(super) fn check(
     );
     let focus: Vec<usize> = (0..chosen.len()).collect();
     let c = crate::git::correlate_focus(&scope, &all, &focus, &opts)?;
+    super::index_cmd::save_commits(store.as_deref(), g);
     let mut sessions: Vec<SessionReport> = chosen
         .iter()
         .zip(c.outcomes)
@@ -274,12 +279,17 @@ pub(super) fn review(
     let mut repos = Vec::new();
     for (scope, sessions) in &groups {
         let settings = load_settings(g, Some(&scope.root), now)?;
+        let store = super::index_cmd::commit_store(g, &scope.root);
         let opts = crate::git::CorrelateOptions {
             base: a.base.clone(),
             after_s,
+            commit_cache: store
+                .clone()
+                .map(|s| s as std::sync::Arc<dyn crate::git::walk::CommitCache>),
             ..Default::default()
         };
         let c = crate::git::correlate(scope, sessions, &opts)?;
+        super::index_cmd::save_commits(store.as_deref(), g);
         for (s, o) in sessions.iter().zip(c.outcomes) {
             reports.push(SessionReport::new(s, &settings, Some(o), false));
         }

@@ -96,6 +96,8 @@ pub struct CorrelateOptions {
     pub after_s: i64,
     /// Commits this long before a session starts are not its (seconds; default 10 minutes, for clock skew).
     pub before_s: i64,
+    /// Commit facts and added-line hashes kept between runs (the index); `None` reads everything from git.
+    pub commit_cache: Option<std::sync::Arc<dyn walk::CommitCache>>,
 }
 
 impl Default for CorrelateOptions {
@@ -104,6 +106,7 @@ impl Default for CorrelateOptions {
             base: None,
             after_s: 30 * 86_400,
             before_s: 600,
+            commit_cache: None,
         }
     }
 }
@@ -288,7 +291,7 @@ pub fn correlate_focus(
         .unwrap_or(0);
 
     let walked = if head.is_some() || base.is_some() {
-        walk::collect(&repo, &interest, since, until)?
+        walk::collect_with(&repo, &interest, since, until, opts.commit_cache.as_deref())?
     } else {
         walk::Walked::default()
     };

@@ -132,9 +132,82 @@ fn blob_adds(
     Ok(out)
 }
 
+/// What a commit cache (the index, `crate::index`) keeps of one commit: commits are immutable, so this
+/// never goes stale. The paths are those its first-parent tree diff names (no pathspec: any later
+/// question about any file is answered from it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitMeta {
+    /// Committer time.
+    pub time: i64,
+    /// Author time.
+    pub author_time: i64,
+    /// First line of the message.
+    pub summary: String,
+    /// See [`CommitFacts::cherry_pick_marker`].
+    pub cherry_pick_marker: bool,
+    /// See [`CommitFacts::squash_marker`].
+    pub squash_marker: bool,
+    /// Parents, in order.
+    pub parents: Vec<Oid>,
+    /// See [`CommitFacts::signals`].
+    pub signals: Vec<String>,
+    /// Paths the first-parent diff names.
+    pub changed: Vec<String>,
+}
+
+/// What a commit added to one path, as a commit cache keeps it: every non-trivial added line (the
+/// matcher's normalisation), hashed with [`line_hash`], with its hunk; or the file was binary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CachedAdds {
+    /// `(hunk, line hash)` in diff order (empty: nothing of its own).
+    Lines(Vec<(u32, [u8; 16])>),
+    /// A binary blob, skipped.
+    Binary,
+}
+
+/// A store of [`CommitMeta`] and [`CachedAdds`] beside the walk: asked before a commit is read or a
+/// file diffed, told about what was computed. A blob that could not be read is never stored.
+pub trait CommitCache: Send + Sync + std::fmt::Debug {
+    /// The commit's facts, when stored.
+    fn meta(&self, oid: Oid) -> Option<CommitMeta>;
+    /// What the commit added to `path`, when stored.
+    fn adds(&self, oid: Oid, path: &str) -> Option<CachedAdds>;
+    /// Stores a commit's facts.
+    fn put_meta(&self, oid: Oid, meta: CommitMeta);
+    /// Stores what a commit added to a path.
+    fn put_adds(&self, oid: Oid, path: &str, adds: CachedAdds);
+    /// The walk is over: `seen` are the commits it visited; `complete` when it reached every root (the
+    /// cache may then forget the commits no ref reaches any more).
+    fn finish(&self, seen: &HashSet<Oid>, complete: bool);
+}
+
+/// The hash a line is stored under: the first 16 bytes of the SHA-256 of its normalised text.
+pub fn line_hash(key: &str) -> [u8; 16] {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(key.as_bytes());
+    let mut out = [0; 16];
+    out.copy_from_slice(&d[..16]);
+    out
+}
+
 /// Walks every ref's history from newest to `since` (committer time) and collects the commits in
 /// `[since, until]` that added lines of interest.
 pub fn collect(repo: &Repository, interest: &Interest, since: i64, until: i64) -> Result<Walked> {
+    collect_with(repo, interest, since, until, None)
+}
+
+/// [`collect`], reading each commit's facts and each file's added lines from `cache` when it holds
+/// them (then the commit's trees and blobs are not read), and storing what it computes.
+pub fn collect_with(
+    repo: &Repository,
+    interest: &Interest,
+    since: i64,
+    until: i64,
+    cache: Option<&dyn CommitCache>,
+) -> Result<Walked> {
+    if let Some(cache) = cache {
+        return collect_cached(repo, interest, since, until, cache);
+    }
     let mut out = Walked::default();
     if interest.is_empty() {
         return Ok(out);
@@ -264,6 +337,246 @@ pub fn collect(repo: &Repository, interest: &Interest, since: i64, until: i64) -
     Ok(out)
 }
 
+/// What `commit` adds to `path` of its own (against every parent; see [`collect`]), every non-trivial
+/// line kept (`wanted: None`) or only those of `wanted`. `Ok(None)`: nothing of its own.
+fn path_adds(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    parents: &[Tree<'_>],
+    path: &str,
+    wanted: Option<&HashSet<String>>,
+) -> std::result::Result<Option<FileAdds>, BlobFail> {
+    let Some(new) = blob_id(Some(tree), path) else {
+        return Ok(None); // deleted here
+    };
+    let olds: Vec<Option<Oid>> = if parents.is_empty() {
+        vec![None]
+    } else {
+        parents.iter().map(|t| blob_id(Some(t), path)).collect()
+    };
+    if olds.contains(&Some(new)) {
+        return Ok(None);
+    }
+    let adds_of = |old: Option<Oid>| -> std::result::Result<FileAdds, BlobFail> {
+        match wanted {
+            Some(w) => blob_adds(repo, old, new, w),
+            None => blob_adds_all(repo, old, new),
+        }
+    };
+    let mut adds = adds_of(olds[0])?;
+    for other in olds.iter().skip(1) {
+        let theirs = adds_of(*other)?;
+        let mut left = theirs.bag;
+        let mut kept = FileAdds::default();
+        for (h, k) in adds.lines {
+            if let Some(n) = left.get_mut(&k).filter(|n| **n > 0) {
+                *n -= 1;
+                kept.push(h, &k);
+            }
+        }
+        adds = kept;
+    }
+    Ok(Some(adds))
+}
+
+/// Every non-trivial added line when `old` (or nothing) becomes `new`.
+fn blob_adds_all(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Oid,
+) -> std::result::Result<FileAdds, BlobFail> {
+    let new_blob = repo.find_blob(new).map_err(|_| BlobFail::Missing)?;
+    let old_blob = match old {
+        Some(o) => Some(repo.find_blob(o).map_err(|_| BlobFail::Missing)?),
+        None => None,
+    };
+    let mut out = FileAdds::default();
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0);
+    let Ok(patch) = patch_of(old_blob.as_ref(), &new_blob, &mut opts) else {
+        return Ok(out);
+    };
+    if patch.delta().flags().is_binary() {
+        return Err(BlobFail::Binary);
+    }
+    for h in 0..patch.num_hunks() {
+        for l in 0..patch.num_lines_in_hunk(h).unwrap_or(0) {
+            if let Ok(line) = patch.line_in_hunk(h, l)
+                && line.origin() == '+'
+                && let Ok(text) = std::str::from_utf8(line.content())
+                && let Some(key) = normalize(text)
+            {
+                out.push(h as u32, key);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The cached walk: the same commits, in the same order, with the same added lines as [`collect`]'s.
+/// A commit's facts come from the cache or from the commit (then stored); a file's added lines of
+/// interest from its stored hashes, or from a diff of all its added lines (then stored).
+fn collect_cached(
+    repo: &Repository,
+    interest: &Interest,
+    since: i64,
+    until: i64,
+    cache: &dyn CommitCache,
+) -> Result<Walked> {
+    let mut out = Walked::default();
+    if interest.is_empty() {
+        return Ok(out);
+    }
+    // Per path: line hash → the wanted line it stands for.
+    let by_hash: HashMap<&str, HashMap<[u8; 16], &str>> = interest
+        .iter()
+        .map(|(p, lines)| {
+            let m = lines.iter().map(|l| (line_hash(l), l.as_str())).collect();
+            (p.as_str(), m)
+        })
+        .collect();
+    let mut walk = TimeWalk::from_refs(repo)?;
+    let stop = since - 86_400;
+    let mut seen = HashSet::new();
+    let mut complete = true;
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).skip_binary_check(false);
+    while let Some((oid, time)) = walk.pop_cached(cache) {
+        let oid = oid?;
+        seen.insert(oid);
+        if time < stop {
+            complete = false;
+            break;
+        }
+        if time < since || time > until {
+            continue;
+        }
+        // The commit's facts, and its trees only when a file must be diffed.
+        let mut trees: Option<(Tree<'_>, Vec<Tree<'_>>)> = None;
+        let meta = match cache.meta(oid) {
+            Some(m) => m,
+            None => {
+                load_trees(repo, oid, &mut trees)?;
+                let Some((tree, parents)) = trees.as_ref() else {
+                    continue;
+                };
+                let diff = repo
+                    .diff_tree_to_tree(parents.first(), Some(tree), Some(&mut opts))
+                    .map_err(git_err(format!("cannot diff {oid}")))?;
+                let changed = diff
+                    .deltas()
+                    .filter_map(|d| d.new_file().path().and_then(|p| p.to_str()))
+                    .map(str::to_owned)
+                    .collect();
+                let c = repo
+                    .find_commit(oid)
+                    .map_err(git_err(format!("cannot read commit {oid}")))?;
+                let message = c.message().unwrap_or_default();
+                let author = c.author();
+                let m = CommitMeta {
+                    time: c.time().seconds(),
+                    author_time: author.when().seconds(),
+                    summary: c.summary().ok().flatten().unwrap_or_default().to_owned(),
+                    cherry_pick_marker: message.contains("(cherry picked from commit "),
+                    squash_marker: is_squash_message(message),
+                    parents: c.parent_ids().collect(),
+                    signals: super::signals::of_commit(
+                        message,
+                        &[
+                            author.name().unwrap_or_default(),
+                            c.committer().name().unwrap_or_default(),
+                        ],
+                    ),
+                    changed,
+                };
+                cache.put_meta(oid, m.clone());
+                m
+            }
+        };
+        let mut added: HashMap<String, FileAdds> = HashMap::new();
+        let mut unreadable = false;
+        for path in &meta.changed {
+            let Some(lookup) = by_hash.get(path.as_str()) else {
+                continue;
+            };
+            let stored = match cache.adds(oid, path) {
+                Some(a) => a,
+                None => {
+                    load_trees(repo, oid, &mut trees)?;
+                    let Some((tree, parents)) = trees.as_ref() else {
+                        continue;
+                    };
+                    let a = match path_adds(repo, tree, parents, path, None) {
+                        Ok(None) => CachedAdds::Lines(Vec::new()),
+                        Ok(Some(adds)) => CachedAdds::Lines(
+                            adds.lines.iter().map(|(h, k)| (*h, line_hash(k))).collect(),
+                        ),
+                        Err(BlobFail::Binary) => CachedAdds::Binary,
+                        Err(BlobFail::Missing) => {
+                            out.missing_blobs += 1;
+                            unreadable = true;
+                            continue;
+                        }
+                    };
+                    cache.put_adds(oid, path, a.clone());
+                    a
+                }
+            };
+            match stored {
+                CachedAdds::Binary => out.binary_blobs += 1,
+                CachedAdds::Lines(lines) => {
+                    let mut adds = FileAdds::default();
+                    for (h, hash) in lines {
+                        if let Some(key) = lookup.get(&hash) {
+                            adds.push(h, key);
+                        }
+                    }
+                    if !adds.lines.is_empty() {
+                        added.insert(path.clone(), adds);
+                    }
+                }
+            }
+        }
+        if added.is_empty() || unreadable {
+            continue;
+        }
+        out.commits.push(CommitFacts {
+            oid,
+            time: meta.time,
+            author_time: meta.author_time,
+            summary: meta.summary,
+            cherry_pick_marker: meta.cherry_pick_marker,
+            squash_marker: meta.squash_marker,
+            is_merge: meta.parents.len() > 1,
+            signals: meta.signals,
+            added,
+        });
+    }
+    cache.finish(&seen, complete);
+    out.commits.sort_by_key(|c| (c.time, c.oid));
+    Ok(out)
+}
+
+/// The trees of `oid` and of its parents, read once, when a file of it must be diffed.
+fn load_trees<'r>(
+    repo: &'r Repository,
+    oid: Oid,
+    trees: &mut Option<(Tree<'r>, Vec<Tree<'r>>)>,
+) -> Result<()> {
+    if trees.is_none() {
+        let c = repo
+            .find_commit(oid)
+            .map_err(git_err(format!("cannot read commit {oid}")))?;
+        let tree = c.tree().map_err(git_err(format!("tree of {oid}")))?;
+        let mut ps = Vec::new();
+        for p in c.parents() {
+            ps.push(p.tree().map_err(git_err(format!("tree of {}", p.id())))?);
+        }
+        *trees = Some((tree, ps));
+    }
+    Ok(())
+}
+
 /// Non-trivial lines `commit` adds to `path` against its first parent, whatever they are: the lines of a
 /// file the session changed through the shell, credited through the session's own commit.
 pub fn lines_added_to(repo: &Repository, commit: Oid, path: &str) -> u64 {
@@ -359,6 +672,42 @@ impl<'r> TimeWalk<'r> {
     fn push(&mut self, c: &git2::Commit<'_>) {
         if self.seen.insert(c.id()) {
             self.heap.push((c.time().seconds(), c.id()));
+        }
+    }
+
+    /// The next commit (newest first) and its committer time, its parents taken from `cache` when it
+    /// holds the commit (then the commit object is not read).
+    fn pop_cached(&mut self, cache: &dyn CommitCache) -> Option<(Result<Oid>, i64)> {
+        let (time, oid) = self.heap.pop()?;
+        if let Some(meta) = cache.meta(oid) {
+            for p in meta.parents {
+                if !self.seen.insert(p) {
+                    continue;
+                }
+                let t = match cache.meta(p) {
+                    Some(m) => m.time,
+                    None => match self.repo.find_commit(p) {
+                        Ok(pc) => pc.time().seconds(),
+                        Err(e) => {
+                            return Some((
+                                Err(git_err(format!("cannot read commit {p}"))(e)),
+                                time,
+                            ));
+                        }
+                    },
+                };
+                self.heap.push((t, p));
+            }
+            return Some((Ok(oid), time));
+        }
+        match self.repo.find_commit(oid) {
+            Ok(c) => {
+                for p in c.parents() {
+                    self.push(&p);
+                }
+                Some((Ok(oid), time))
+            }
+            Err(e) => Some((Err(git_err(format!("cannot read commit {oid}"))(e)), time)),
         }
     }
 }

@@ -13,6 +13,7 @@ mod fuzz;
 mod git_routes;
 mod hooks;
 mod hostile;
+mod index;
 mod new_agents;
 mod opencode;
 mod prices;

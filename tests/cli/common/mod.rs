@@ -63,6 +63,8 @@ pub fn cmd(home: &Path) -> Command {
     let mut c = Command::cargo_bin("agent-audit").expect("binary built");
     c.env_clear()
         .env("HOME", home)
+        // The index lives in the test's home, never the real one.
+        .env("AGENT_AUDIT_HOME", home.join(".local/share/agent-audit"))
         .env("NO_COLOR", "1")
         .env("TZ", "UTC")
         .env("AGENT_AUDIT_NOW", "2026-06-01T00:00:00Z")
