@@ -1,15 +1,69 @@
-//! `export` (the session reports of `sessions`, as NDJSON or OTLP JSON, printed or posted) and
-//! `review --from` (the team review from several machines' NDJSON exports).
+//! `export`: every session as NDJSON or OTLP JSON records, printed or posted, and `review --from` reading them back.
 
-use super::*;
+use super::super::*;
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The repository (any path inside it); default: the current directory's.
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// Every session in the logs, each correlated with the repository it ran in (sessions outside any
+    /// repository have no outcome).
+    #[arg(long, conflicts_with = "repo")]
+    pub all: bool,
+    /// Only these agents (repeatable).
+    #[arg(long, value_parser = agent_arg, value_name = "AGENT")]
+    pub agent: Vec<Agent>,
+    /// Only sessions active from this time on: YYYY-MM-DD, RFC 3339, or a span back from now (7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only sessions active before this time (same forms as --since).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// The branch merged lines must reach; default: the remote's HEAD branch, else main, else master.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// How long after a session its lines may still be committed (a span: 30d, 2w).
+    #[arg(long, value_name = "SPAN", default_value = "30d")]
+    pub window: String,
+    /// Output format (default: ndjson; --otlp-endpoint always sends OTLP JSON).
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Also one record (NDJSON) or child span (OTLP) per step.
+    #[arg(long)]
+    pub steps: bool,
+    /// The machine label in every record; default: a stable hash of the host name (never the raw
+    /// name unless given here).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+    /// Working directories, repository roots and remote addresses in clear (credentials removed);
+    /// without it they are SHA-256 pseudonyms.
+    #[arg(long)]
+    pub include_paths: bool,
+    /// Post the spans to this OTLP/HTTP collector (`http://host:4318`; `/v1/traces` when the address has
+    /// no path) instead of printing them. The only network use agent-audit makes.
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One `agent-audit/export/v1` JSON record per line.
+    Ndjson,
+    /// OpenTelemetry spans in the OTLP JSON encoding, one `ExportTraceServiceRequest` per line.
+    OtlpJson,
+}
+
 use crate::export::{self, ExportOptions, Item, PriceFacts, RepoFacts};
 
-pub(super) fn export(
-    g: &Global,
-    a: &ExportArgs,
-    now: Timestamp,
-    tz: &TimeZone,
-) -> Result<ExitCode> {
+/// Runs `export`.
+pub fn run(c: &Ctx<'_>, a: &ExportArgs) -> Result<ExitCode> {
+    let (g, now, tz) = (c.g, c.now, &c.tz);
     // Everything that can be refused is refused before the logs are read.
     let endpoint = match &a.otlp_endpoint {
         Some(url) => {
@@ -136,13 +190,13 @@ pub(super) fn export(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn team_review(
+pub(in crate::cli) fn team_review(
     a: &ReviewArgs,
     now: Timestamp,
     tz: &TimeZone,
     color: bool,
 ) -> Result<ExitCode> {
-    let (since, until) = super::workflows::review_period(a, now, tz)?;
+    let (since, until) = super::review::review_period(a, now, tz)?;
     let ex = export::read::read(&a.from)?;
     let r = crate::metrics::team::team_review(&ex, since, until);
     let out = match a.format {
