@@ -361,3 +361,140 @@ fn check_reads_both_foreign_formats() {
     }
     assert!(check::parse_foreign(&serde_json::json!(3), "2026-12-01").is_err());
 }
+
+#[test]
+fn claude_mythos_5_and_5_1_as_claude_code_logs_them() {
+    let t = PriceTable::embedded();
+    for (id, key) in [
+        ("claude-mythos-5", "claude-mythos-5"),
+        ("claude-mythos-5-1", "claude-mythos-5-1"),
+        ("claude-mythos-5-1[1m]", "claude-mythos-5-1"),
+        ("anthropic/claude-mythos-5.1", "claude-mythos-5-1"),
+    ] {
+        let r = t.resolve_id(id).unwrap_or_else(|| panic!("{id}"));
+        assert_eq!(r.key, key, "{id}");
+    }
+    // 100K fresh input, 10K output, 1M cache reads, 20K 5-minute writes.
+    let u = usage(100_000, 10_000, 1_000_000, 20_000, 0);
+    let m5 = t
+        .cost(
+            "claude-mythos-5",
+            &u,
+            ServiceTier::Standard,
+            on("2026-08-01"),
+        )
+        .expect("priced");
+    // 0.1 × $10 + 0.01 × $50 + 1 × $1 + 0.02 × $12.50.
+    assert!(close(m5.usd, 1.0 + 0.5 + 1.0 + 0.25), "{}", m5.usd);
+    assert_eq!(m5.price_set, "claude-mythos-5@2026-06-09");
+    let m51 = t
+        .cost(
+            "claude-mythos-5-1",
+            &u,
+            ServiceTier::Standard,
+            on("2026-10-01"),
+        )
+        .expect("priced");
+    // Cache hits at 0.025× input: 1 × $0.25.
+    assert!(close(m51.usd, 1.0 + 0.5 + 0.25 + 0.25), "{}", m51.usd);
+    assert_eq!(m51.price_set, "claude-mythos-5-1@2026-09-01");
+    assert_eq!(m51.outside_window, None);
+}
+
+#[test]
+fn claude_fable_5_2_from_its_release() {
+    let t = PriceTable::embedded();
+    let r = t.resolve_id("claude-fable-5-2").expect("resolves");
+    assert_eq!(r.key, "claude-fable-5-2");
+    // Not Fable 5.1 under another name: the dotted spelling resolves to 5.2, not 5.1.
+    let r = t.resolve_id("claude-fable-5.2").expect("resolves");
+    assert_eq!(r.key, "claude-fable-5-2");
+    let u = usage(100_000, 10_000, 1_000_000, 20_000, 5_000);
+    let p = t
+        .cost(
+            "claude-fable-5-2",
+            &u,
+            ServiceTier::Standard,
+            on("2026-11-20"),
+        )
+        .expect("priced");
+    // 0.1 × $8 + 0.01 × $40 + 1 × $0.20 + 0.02 × $10 + 0.005 × $16.
+    assert!(close(p.usd, 0.8 + 0.4 + 0.2 + 0.2 + 0.08), "{}", p.usd);
+    assert_eq!(p.price_set, "claude-fable-5-2@2026-11-09");
+    // Fast mode exists but its multiplier was not read: standard price, flagged.
+    let fast = t
+        .cost("claude-fable-5-2", &u, ServiceTier::Fast, on("2026-11-20"))
+        .expect("priced");
+    assert_eq!((fast.multiplier, fast.multiplier_assumed), (1.0, true));
+}
+
+#[test]
+fn gpt_6_astra_as_codex_logs_it_with_its_long_context_tier_and_a_floor() {
+    let t = PriceTable::embedded();
+    for id in ["gpt-6-astra", "openai/gpt-6-astra", "GPT-6-Astra"] {
+        assert_eq!(
+            t.resolve_id(id).expect("resolves").key,
+            "gpt-6-astra",
+            "{id}"
+        );
+    }
+    assert!(t.resolve_id("gpt-6-astra-pro").is_none());
+    assert!(t.resolve_id("gpt-6.2-astra").is_none(), "not confirmed");
+    // 100K fresh input, 10K output, 100K cache reads: prompt 200K, under 272K.
+    let u = usage(100_000, 10_000, 100_000, 0, 0);
+    let p = t
+        .cost("gpt-6-astra", &u, ServiceTier::Standard, on("2026-10-01"))
+        .expect("priced");
+    // 0.1 × $10 + 0.01 × $50 + 0.1 × $1.
+    assert!(close(p.usd, 1.6), "{}", p.usd);
+    assert_eq!(p.price_set, "gpt-6-astra@2026-09-03");
+    assert!(p.cost_floor && !p.long_context);
+    // 200K fresh + 100K cached = 300K: the whole request at $20 / $75 / $2.
+    let long = usage(200_000, 10_000, 100_000, 0, 0);
+    let p = t
+        .cost(
+            "gpt-6-astra",
+            &long,
+            ServiceTier::Standard,
+            on("2026-10-01"),
+        )
+        .expect("priced");
+    assert!(p.long_context);
+    assert!(close(p.usd, 4.0 + 0.75 + 0.2), "{}", p.usd);
+    let fast = t
+        .cost("gpt-6-astra", &u, ServiceTier::Fast, on("2026-10-01"))
+        .expect("priced");
+    assert_eq!((fast.multiplier, fast.multiplier_assumed), (2.0, false));
+    assert!(close(fast.usd, 3.2), "{}", fast.usd);
+}
+
+#[test]
+fn gemini_4_hydrogen_as_gemini_cli_logs_it() {
+    let t = PriceTable::embedded();
+    for id in [
+        "gemini-4-hydrogen",
+        "google/gemini-4-hydrogen",
+        "models/gemini-4-hydrogen",
+    ] {
+        assert_eq!(
+            t.resolve_id(id).expect("resolves").key,
+            "gemini-4-hydrogen",
+            "{id}"
+        );
+    }
+    assert!(t.resolve_id("gemini-4-neon").is_none(), "not confirmed");
+    // 1M fresh input, 100K output, 1M cached: flat across the context window.
+    let u = usage(1_000_000, 100_000, 1_000_000, 0, 0);
+    let p = t
+        .cost(
+            "gemini-4-hydrogen",
+            &u,
+            ServiceTier::Standard,
+            on("2026-11-20"),
+        )
+        .expect("priced");
+    // 1 × $1.50 + 0.1 × $7.50 + 1 × $0.075.
+    assert!(close(p.usd, 1.5 + 0.75 + 0.075), "{}", p.usd);
+    assert_eq!(p.price_set, "gemini-4-hydrogen@2026-11-12");
+    assert!(!p.long_context && !p.cost_floor);
+}
