@@ -498,3 +498,52 @@ fn gemini_4_hydrogen_as_gemini_cli_logs_it() {
     assert_eq!(p.price_set, "gemini-4-hydrogen@2026-11-12");
     assert!(!p.long_context && !p.cost_floor);
 }
+
+#[test]
+fn gemini_3_5_to_3_8_flash_and_the_end_of_the_introductory_price() {
+    let t = PriceTable::embedded();
+    for (id, key) in [
+        ("gemini-3.5-flash", "gemini-3.5-flash"),
+        ("google/gemini-3.6-flash", "gemini-3.6-flash"),
+        ("models/gemini-3.7-flash", "gemini-3.7-flash"),
+        ("gemini-3.8-flash", "gemini-3.8-flash"),
+    ] {
+        assert_eq!(t.resolve_id(id).expect("resolves").key, key, "{id}");
+    }
+    assert!(t.resolve_id("gemini-3.8-flash-lite").is_none());
+    // 1M fresh input, 100K output, 1M cached.
+    let u = usage(1_000_000, 100_000, 1_000_000, 0, 0);
+    let cost = |id: &str, d: &str| {
+        t.cost(id, &u, ServiceTier::Standard, on(d))
+            .expect("priced")
+    };
+    // 1 × $1.50 + 0.1 × $9 + 1 × $0.15.
+    assert!(close(
+        cost("gemini-3.5-flash", "2026-10-01").usd,
+        1.5 + 0.9 + 0.15
+    ));
+    for id in ["gemini-3.6-flash", "gemini-3.7-flash", "gemini-3.8-flash"] {
+        // Introductory: 1 × $0.75 + 0.1 × $3.75 + 1 × $0.075.
+        let intro = cost(id, "2026-12-31");
+        assert!(
+            close(intro.usd, 0.75 + 0.375 + 0.075),
+            "{id}: {}",
+            intro.usd
+        );
+        assert_eq!(intro.outside_window, None, "{id}");
+    }
+    // From 2027-01-01 the standard price: 1 × $1.50 + 0.1 × $7.50 + 1 × $0.15.
+    let std = cost("gemini-3.7-flash", "2027-01-01");
+    assert_eq!(std.price_set, "gemini-3.7-flash@2027-01-01");
+    assert!(close(std.usd, 1.5 + 0.75 + 0.15), "{}", std.usd);
+    // 3.8 Flash's 2027 cache price was not read: the introductory set, flagged.
+    let late = cost("gemini-3.8-flash", "2027-01-01");
+    assert_eq!(late.price_set, "gemini-3.8-flash@2026-09-02");
+    assert!(late.outside_window.is_some());
+    // Before its release a model is priced by its nearest set and flagged.
+    assert!(
+        cost("gemini-3.7-flash", "2026-08-12")
+            .outside_window
+            .is_some()
+    );
+}
