@@ -439,7 +439,6 @@ fn gpt_6_astra_as_codex_logs_it_with_its_long_context_tier_and_a_floor() {
         );
     }
     assert!(t.resolve_id("gpt-6-astra-pro").is_none());
-    assert!(t.resolve_id("gpt-6.2-astra").is_none(), "not confirmed");
     // 100K fresh input, 10K output, 100K cache reads: prompt 200K, under 272K.
     let u = usage(100_000, 10_000, 100_000, 0, 0);
     let p = t
@@ -482,7 +481,6 @@ fn gemini_4_hydrogen_as_gemini_cli_logs_it() {
             "{id}"
         );
     }
-    assert!(t.resolve_id("gemini-4-neon").is_none(), "not confirmed");
     // 1M fresh input, 100K output, 1M cached: flat across the context window.
     let u = usage(1_000_000, 100_000, 1_000_000, 0, 0);
     let p = t
@@ -546,4 +544,60 @@ fn gemini_3_5_to_3_8_flash_and_the_end_of_the_introductory_price() {
             .outside_window
             .is_some()
     );
+}
+
+#[test]
+fn gpt_6_2_astra_from_its_release_with_its_long_context_tier() {
+    let t = PriceTable::embedded();
+    assert_eq!(
+        t.resolve_id("openai/gpt-6.2-astra").expect("resolves").key,
+        "gpt-6.2-astra"
+    );
+    // Not GPT-6 Astra under another name, and not a sibling of it.
+    assert!(t.resolve_id("gpt-6.1-astra").is_none());
+    let u = usage(100_000, 10_000, 100_000, 0, 0);
+    let p = t
+        .cost("gpt-6.2-astra", &u, ServiceTier::Standard, on("2026-11-20"))
+        .expect("priced");
+    // 0.1 × $8 + 0.01 × $40 + 0.1 × $0.40.
+    assert!(close(p.usd, 0.8 + 0.4 + 0.04), "{}", p.usd);
+    assert_eq!(p.price_set, "gpt-6.2-astra@2026-11-17");
+    assert!(p.cost_floor);
+    // 300K prompt: the whole request at $16 / $60 / $0.80.
+    let long = usage(200_000, 10_000, 100_000, 0, 0);
+    let p = t
+        .cost(
+            "gpt-6.2-astra",
+            &long,
+            ServiceTier::Standard,
+            on("2026-11-20"),
+        )
+        .expect("priced");
+    assert!(p.long_context);
+    assert!(close(p.usd, 3.2 + 0.6 + 0.08), "{}", p.usd);
+    // No Flex row was read: standard price, flagged.
+    let flex = t
+        .cost("gpt-6.2-astra", &u, ServiceTier::Flex, on("2026-11-20"))
+        .expect("priced");
+    assert_eq!((flex.multiplier, flex.multiplier_assumed), (1.0, true));
+}
+
+#[test]
+fn gemini_4_neon_as_gemini_cli_logs_it() {
+    let t = PriceTable::embedded();
+    assert_eq!(
+        t.resolve_id("gemini-4-neon").expect("resolves").key,
+        "gemini-4-neon"
+    );
+    let u = usage(1_000_000, 100_000, 1_000_000, 0, 0);
+    let p = t
+        .cost("gemini-4-neon", &u, ServiceTier::Standard, on("2026-11-25"))
+        .expect("priced");
+    // 1 × $3 + 0.1 × $15 + 1 × $0.15.
+    assert!(close(p.usd, 3.0 + 1.5 + 0.15), "{}", p.usd);
+    assert_eq!(p.price_set, "gemini-4-neon@2026-11-18");
+    let priority = t
+        .cost("gemini-4-neon", &u, ServiceTier::Priority, on("2026-11-25"))
+        .expect("priced");
+    assert!(close(priority.usd, 4.65 * 1.8), "{}", priority.usd);
 }
