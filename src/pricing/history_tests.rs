@@ -361,3 +361,243 @@ fn check_reads_both_foreign_formats() {
     }
     assert!(check::parse_foreign(&serde_json::json!(3), "2026-12-01").is_err());
 }
+
+#[test]
+fn claude_mythos_5_and_5_1_as_claude_code_logs_them() {
+    let t = PriceTable::embedded();
+    for (id, key) in [
+        ("claude-mythos-5", "claude-mythos-5"),
+        ("claude-mythos-5-1", "claude-mythos-5-1"),
+        ("claude-mythos-5-1[1m]", "claude-mythos-5-1"),
+        ("anthropic/claude-mythos-5.1", "claude-mythos-5-1"),
+    ] {
+        let r = t.resolve_id(id).unwrap_or_else(|| panic!("{id}"));
+        assert_eq!(r.key, key, "{id}");
+    }
+    // 100K fresh input, 10K output, 1M cache reads, 20K 5-minute writes.
+    let u = usage(100_000, 10_000, 1_000_000, 20_000, 0);
+    let m5 = t
+        .cost(
+            "claude-mythos-5",
+            &u,
+            ServiceTier::Standard,
+            on("2026-08-01"),
+        )
+        .expect("priced");
+    // 0.1 × $10 + 0.01 × $50 + 1 × $1 + 0.02 × $12.50.
+    assert!(close(m5.usd, 1.0 + 0.5 + 1.0 + 0.25), "{}", m5.usd);
+    assert_eq!(m5.price_set, "claude-mythos-5@2026-06-09");
+    let m51 = t
+        .cost(
+            "claude-mythos-5-1",
+            &u,
+            ServiceTier::Standard,
+            on("2026-10-01"),
+        )
+        .expect("priced");
+    // Cache hits at 0.025× input: 1 × $0.25.
+    assert!(close(m51.usd, 1.0 + 0.5 + 0.25 + 0.25), "{}", m51.usd);
+    assert_eq!(m51.price_set, "claude-mythos-5-1@2026-09-01");
+    assert_eq!(m51.outside_window, None);
+}
+
+#[test]
+fn claude_fable_5_2_from_its_release() {
+    let t = PriceTable::embedded();
+    let r = t.resolve_id("claude-fable-5-2").expect("resolves");
+    assert_eq!(r.key, "claude-fable-5-2");
+    // Not Fable 5.1 under another name: the dotted spelling resolves to 5.2, not 5.1.
+    let r = t.resolve_id("claude-fable-5.2").expect("resolves");
+    assert_eq!(r.key, "claude-fable-5-2");
+    let u = usage(100_000, 10_000, 1_000_000, 20_000, 5_000);
+    let p = t
+        .cost(
+            "claude-fable-5-2",
+            &u,
+            ServiceTier::Standard,
+            on("2026-11-20"),
+        )
+        .expect("priced");
+    // 0.1 × $8 + 0.01 × $40 + 1 × $0.20 + 0.02 × $10 + 0.005 × $16.
+    assert!(close(p.usd, 0.8 + 0.4 + 0.2 + 0.2 + 0.08), "{}", p.usd);
+    assert_eq!(p.price_set, "claude-fable-5-2@2026-11-09");
+    // Fast mode exists but its multiplier was not read: standard price, flagged.
+    let fast = t
+        .cost("claude-fable-5-2", &u, ServiceTier::Fast, on("2026-11-20"))
+        .expect("priced");
+    assert_eq!((fast.multiplier, fast.multiplier_assumed), (1.0, true));
+}
+
+#[test]
+fn gpt_6_astra_as_codex_logs_it_with_its_long_context_tier_and_a_floor() {
+    let t = PriceTable::embedded();
+    for id in ["gpt-6-astra", "openai/gpt-6-astra", "GPT-6-Astra"] {
+        assert_eq!(
+            t.resolve_id(id).expect("resolves").key,
+            "gpt-6-astra",
+            "{id}"
+        );
+    }
+    assert!(t.resolve_id("gpt-6-astra-pro").is_none());
+    // 100K fresh input, 10K output, 100K cache reads: prompt 200K, under 272K.
+    let u = usage(100_000, 10_000, 100_000, 0, 0);
+    let p = t
+        .cost("gpt-6-astra", &u, ServiceTier::Standard, on("2026-10-01"))
+        .expect("priced");
+    // 0.1 × $10 + 0.01 × $50 + 0.1 × $1.
+    assert!(close(p.usd, 1.6), "{}", p.usd);
+    assert_eq!(p.price_set, "gpt-6-astra@2026-09-03");
+    assert!(p.cost_floor && !p.long_context);
+    // 200K fresh + 100K cached = 300K: the whole request at $20 / $75 / $2.
+    let long = usage(200_000, 10_000, 100_000, 0, 0);
+    let p = t
+        .cost(
+            "gpt-6-astra",
+            &long,
+            ServiceTier::Standard,
+            on("2026-10-01"),
+        )
+        .expect("priced");
+    assert!(p.long_context);
+    assert!(close(p.usd, 4.0 + 0.75 + 0.2), "{}", p.usd);
+    let fast = t
+        .cost("gpt-6-astra", &u, ServiceTier::Fast, on("2026-10-01"))
+        .expect("priced");
+    assert_eq!((fast.multiplier, fast.multiplier_assumed), (2.0, false));
+    assert!(close(fast.usd, 3.2), "{}", fast.usd);
+}
+
+#[test]
+fn gemini_4_hydrogen_as_gemini_cli_logs_it() {
+    let t = PriceTable::embedded();
+    for id in [
+        "gemini-4-hydrogen",
+        "google/gemini-4-hydrogen",
+        "models/gemini-4-hydrogen",
+    ] {
+        assert_eq!(
+            t.resolve_id(id).expect("resolves").key,
+            "gemini-4-hydrogen",
+            "{id}"
+        );
+    }
+    // 1M fresh input, 100K output, 1M cached: flat across the context window.
+    let u = usage(1_000_000, 100_000, 1_000_000, 0, 0);
+    let p = t
+        .cost(
+            "gemini-4-hydrogen",
+            &u,
+            ServiceTier::Standard,
+            on("2026-11-20"),
+        )
+        .expect("priced");
+    // 1 × $1.50 + 0.1 × $7.50 + 1 × $0.075.
+    assert!(close(p.usd, 1.5 + 0.75 + 0.075), "{}", p.usd);
+    assert_eq!(p.price_set, "gemini-4-hydrogen@2026-11-12");
+    assert!(!p.long_context && !p.cost_floor);
+}
+
+#[test]
+fn gemini_3_5_to_3_8_flash_and_the_end_of_the_introductory_price() {
+    let t = PriceTable::embedded();
+    for (id, key) in [
+        ("gemini-3.5-flash", "gemini-3.5-flash"),
+        ("google/gemini-3.6-flash", "gemini-3.6-flash"),
+        ("models/gemini-3.7-flash", "gemini-3.7-flash"),
+        ("gemini-3.8-flash", "gemini-3.8-flash"),
+    ] {
+        assert_eq!(t.resolve_id(id).expect("resolves").key, key, "{id}");
+    }
+    assert!(t.resolve_id("gemini-3.8-flash-lite").is_none());
+    // 1M fresh input, 100K output, 1M cached.
+    let u = usage(1_000_000, 100_000, 1_000_000, 0, 0);
+    let cost = |id: &str, d: &str| {
+        t.cost(id, &u, ServiceTier::Standard, on(d))
+            .expect("priced")
+    };
+    // 1 × $1.50 + 0.1 × $9 + 1 × $0.15.
+    assert!(close(
+        cost("gemini-3.5-flash", "2026-10-01").usd,
+        1.5 + 0.9 + 0.15
+    ));
+    for id in ["gemini-3.6-flash", "gemini-3.7-flash", "gemini-3.8-flash"] {
+        // Introductory: 1 × $0.75 + 0.1 × $3.75 + 1 × $0.075.
+        let intro = cost(id, "2026-12-31");
+        assert!(
+            close(intro.usd, 0.75 + 0.375 + 0.075),
+            "{id}: {}",
+            intro.usd
+        );
+        assert_eq!(intro.outside_window, None, "{id}");
+    }
+    // From 2027-01-01 the standard price: 1 × $1.50 + 0.1 × $7.50 + 1 × $0.15.
+    let std = cost("gemini-3.7-flash", "2027-01-01");
+    assert_eq!(std.price_set, "gemini-3.7-flash@2027-01-01");
+    assert!(close(std.usd, 1.5 + 0.75 + 0.15), "{}", std.usd);
+    // 3.8 Flash's 2027 cache price was not read: the introductory set, flagged.
+    let late = cost("gemini-3.8-flash", "2027-01-01");
+    assert_eq!(late.price_set, "gemini-3.8-flash@2026-09-02");
+    assert!(late.outside_window.is_some());
+    // Before its release a model is priced by its nearest set and flagged.
+    assert!(
+        cost("gemini-3.7-flash", "2026-08-12")
+            .outside_window
+            .is_some()
+    );
+}
+
+#[test]
+fn gpt_6_2_astra_from_its_release_with_its_long_context_tier() {
+    let t = PriceTable::embedded();
+    assert_eq!(
+        t.resolve_id("openai/gpt-6.2-astra").expect("resolves").key,
+        "gpt-6.2-astra"
+    );
+    // Not GPT-6 Astra under another name, and not a sibling of it.
+    assert!(t.resolve_id("gpt-6.1-astra").is_none());
+    let u = usage(100_000, 10_000, 100_000, 0, 0);
+    let p = t
+        .cost("gpt-6.2-astra", &u, ServiceTier::Standard, on("2026-11-20"))
+        .expect("priced");
+    // 0.1 × $8 + 0.01 × $40 + 0.1 × $0.40.
+    assert!(close(p.usd, 0.8 + 0.4 + 0.04), "{}", p.usd);
+    assert_eq!(p.price_set, "gpt-6.2-astra@2026-11-17");
+    assert!(p.cost_floor);
+    // 300K prompt: the whole request at $16 / $60 / $0.80.
+    let long = usage(200_000, 10_000, 100_000, 0, 0);
+    let p = t
+        .cost(
+            "gpt-6.2-astra",
+            &long,
+            ServiceTier::Standard,
+            on("2026-11-20"),
+        )
+        .expect("priced");
+    assert!(p.long_context);
+    assert!(close(p.usd, 3.2 + 0.6 + 0.08), "{}", p.usd);
+    // No Flex row was read: standard price, flagged.
+    let flex = t
+        .cost("gpt-6.2-astra", &u, ServiceTier::Flex, on("2026-11-20"))
+        .expect("priced");
+    assert_eq!((flex.multiplier, flex.multiplier_assumed), (1.0, true));
+}
+
+#[test]
+fn gemini_4_neon_as_gemini_cli_logs_it() {
+    let t = PriceTable::embedded();
+    assert_eq!(
+        t.resolve_id("gemini-4-neon").expect("resolves").key,
+        "gemini-4-neon"
+    );
+    let u = usage(1_000_000, 100_000, 1_000_000, 0, 0);
+    let p = t
+        .cost("gemini-4-neon", &u, ServiceTier::Standard, on("2026-11-25"))
+        .expect("priced");
+    // 1 × $3 + 0.1 × $15 + 1 × $0.15.
+    assert!(close(p.usd, 3.0 + 1.5 + 0.15), "{}", p.usd);
+    assert_eq!(p.price_set, "gemini-4-neon@2026-11-18");
+    let priority = t
+        .cost("gemini-4-neon", &u, ServiceTier::Priority, on("2026-11-25"))
+        .expect("priced");
+    assert!(close(priority.usd, 4.65 * 1.8), "{}", priority.usd);
+}
