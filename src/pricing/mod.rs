@@ -335,6 +335,24 @@ impl PriceTable {
         self.entries.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
+    /// The table as it stands on `date`: every entry with the set valid that day, or for an entry with
+    /// none that day (not released yet, or its confirmed window ended) the set nearest to it — what
+    /// `prices` shows by default, so that a set scheduled for later is not shown as today's.
+    pub fn current<'a>(&'a self, date: &'a str) -> impl Iterator<Item = (&'a str, &'a ModelPrice)> {
+        self.entries.iter().filter_map(move |(k, v)| {
+            v.iter()
+                .find(|s| s.covers(date))
+                .or_else(|| {
+                    // Before every set: the first; after them all (or between): the last one started.
+                    v.iter()
+                        .rev()
+                        .find(|s| s.from.as_deref().is_none_or(|f| f <= date))
+                        .or_else(|| v.first())
+                })
+                .map(|s| (k.as_str(), s))
+        })
+    }
+
     /// The table as it was on `date`: every entry with the set valid that day (entries with no set that
     /// day — not yet released, or retired — are left out).
     pub fn at(&self, date: &str) -> impl Iterator<Item = (&str, &ModelPrice)> {

@@ -92,11 +92,11 @@ pub fn check(r: &crate::metrics::branch::BranchReport, provenance: &Provenance) 
 
 /// The price table: each model's current set (or the set valid on `at`) with its name in `price_set`, and
 /// the model's whole dated history in `sets` (oldest first).
-pub fn prices(table: &PriceTable, at: Option<&str>) -> Result<String> {
+pub fn prices(table: &PriceTable, today: &str, at: Option<&str>) -> Result<String> {
     let mut models = serde_json::Map::new();
     let chosen: Vec<_> = match at {
         Some(d) => table.at(d).collect(),
-        None => table.entries().collect(),
+        None => table.current(today).collect(),
     };
     let history: std::collections::BTreeMap<_, _> = table.history().collect();
     for (k, p) in chosen {

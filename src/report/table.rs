@@ -601,7 +601,7 @@ pub fn footer(read: &ReadSummary) -> String {
 }
 
 /// The price table.
-pub fn prices(table_: &PriceTable, at: Option<&str>, color: bool) -> String {
+pub fn prices(table_: &PriceTable, today: &str, at: Option<&str>, color: bool) -> String {
     let mut t = table(
         &[
             "model",
@@ -619,7 +619,7 @@ pub fn prices(table_: &PriceTable, at: Option<&str>, color: bool) -> String {
     );
     let chosen: Vec<_> = match at {
         Some(d) => table_.at(d).collect(),
-        None => table_.entries().collect(),
+        None => table_.current(today).collect(),
     };
     let history: std::collections::BTreeMap<_, _> = table_.history().collect();
     for (key, p) in chosen {

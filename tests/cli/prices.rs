@@ -214,6 +214,20 @@ fn prices_at_a_date_shows_the_sets_of_that_day() {
         today["models"]["claude-opus-4-6"]["price_set"],
         "claude-opus-4-6@2026-03-13"
     );
+    // A set scheduled for later is not shown as today's: Gemini 3.6 Flash's standard price starts
+    // 2027-01-01, its introductory price is today's.
+    let on = |now: &str| {
+        json(
+            cmd(home.path())
+                .env("AGENT_AUDIT_NOW", now)
+                .args(["prices", "--json"]),
+        )["models"]["gemini-3.6-flash"]["price_set"]
+            .clone()
+    };
+    assert_eq!(on("2026-12-02T00:00:00Z"), "gemini-3.6-flash@2026-07-21");
+    assert_eq!(on("2027-02-01T00:00:00Z"), "gemini-3.6-flash@2027-01-01");
+    // Before its release, the first set (the model is still listed).
+    assert_eq!(on("2026-01-01T00:00:00Z"), "gemini-3.6-flash@2026-07-21");
     let text = stdout(cmd(home.path()).args(["prices", "--at", "2026-10-06"]));
     assert!(text.contains("as on 2026-10-06"), "{text}");
     let out = cmd(home.path())

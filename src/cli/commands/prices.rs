@@ -31,9 +31,10 @@ pub fn run(c: &Ctx<'_>, a: &PricesArgs) -> Result<ExitCode> {
         }
         None => None,
     };
+    let today = crate::pricing::utc_date(now);
     let out = match &a.check {
-        None if a.json => report::json::prices(&prices, date.as_deref())?,
-        None => report::table::prices(&prices, date.as_deref(), color),
+        None if a.json => report::json::prices(&prices, &today, date.as_deref())?,
+        None => report::table::prices(&prices, &today, date.as_deref(), color),
         Some(path) => {
             let on = date.unwrap_or_else(|| crate::pricing::utc_date(now));
             let doc = read_price_list(path)?;
