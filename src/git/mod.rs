@@ -100,6 +100,22 @@ pub struct CorrelateOptions {
     pub commit_cache: Option<std::sync::Arc<dyn walk::CommitCache>>,
 }
 
+impl CorrelateOptions {
+    /// The commit times (seconds since the epoch) that can hold a session's lines: from its start minus
+    /// `before_s` to its end (else its start) plus `after_s`; unbounded on a side the log gives no time
+    /// for. The one definition `correlate` and `check`'s pre-filter share.
+    pub fn window_of(&self, s: &Session) -> (i64, i64) {
+        let from = s
+            .started_at
+            .map_or(i64::MIN / 2, |t| t.as_second() - self.before_s);
+        let to = s
+            .ended_at
+            .or(s.started_at)
+            .map_or(i64::MAX / 2, |t| t.as_second() + self.after_s);
+        (from, to)
+    }
+}
+
 impl Default for CorrelateOptions {
     fn default() -> Self {
         CorrelateOptions {
@@ -218,16 +234,7 @@ pub fn correlate_focus(
             "{in_submodule} lines edited inside submodules are out of scope and not counted"
         ));
     }
-    let window = |s: &Session| -> (i64, i64) {
-        let from = s
-            .started_at
-            .map_or(i64::MIN / 2, |t| t.as_second() - opts.before_s);
-        let to = s
-            .ended_at
-            .or(s.started_at)
-            .map_or(i64::MAX / 2, |t| t.as_second() + opts.after_s);
-        (from, to)
-    };
+    let window = |s: &Session| opts.window_of(s);
     // Competitors: the other sessions that wrote a line a focus session wrote, in the same file.
     let mut focus_keys: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
     for l in &focus_lines {

@@ -55,26 +55,6 @@ pub fn run(c: &Ctx<'_>, a: &CheckArgs) -> Result<ExitCode> {
     let (settings, provenance) = load_settings_traced(g, Some(&scope.root), now)?;
     // Only sessions whose window (start − 10 min … end + window) meets the branch's commits can hold
     // their lines: the others are not correlated at all.
-    let defaults = crate::git::CorrelateOptions::default();
-    let of_repo: Vec<&crate::model::Session> = ing
-        .sessions
-        .iter()
-        .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
-        .collect();
-    let chosen: Vec<&crate::model::Session> = of_repo
-        .iter()
-        .copied()
-        .filter(
-            |s| match (facts.oldest, facts.newest, s.started_at, s.ended_at) {
-                (Some(oldest), Some(newest), Some(start), Some(end)) => {
-                    start.as_second() - defaults.before_s <= newest
-                        && end.as_second() + after_s >= oldest
-                }
-                (None, _, _, _) => false,
-                _ => true,
-            },
-        )
-        .collect();
     let store = crate::cli::index_cmd::commit_store(g, &scope.root);
     let opts = crate::git::CorrelateOptions {
         base: Some(facts.base.clone()),
@@ -84,6 +64,22 @@ pub fn run(c: &Ctx<'_>, a: &CheckArgs) -> Result<ExitCode> {
             .map(|s| s as std::sync::Arc<dyn crate::git::walk::CommitCache>),
         ..Default::default()
     };
+    let of_repo: Vec<&crate::model::Session> = ing
+        .sessions
+        .iter()
+        .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
+        .collect();
+    let chosen: Vec<&crate::model::Session> = of_repo
+        .iter()
+        .copied()
+        .filter(|s| match (facts.oldest, facts.newest) {
+            (Some(oldest), Some(newest)) => {
+                let (from, to) = opts.window_of(s);
+                from <= newest && to >= oldest
+            }
+            _ => false,
+        })
+        .collect();
     // The other sessions of the repository compete for the same lines (as in `sessions`).
     let mut all = chosen.clone();
     all.extend(
