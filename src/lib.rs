@@ -25,6 +25,7 @@ pub mod model;
 pub mod prefilter;
 pub mod pricing;
 pub mod report;
+pub mod select;
 pub mod term;
 pub mod timespec;
 

@@ -56,44 +56,14 @@ pub(super) fn build(
         _ => None,
     };
     let ing = read_logs(g, f, &window, Depth::Full, scope)?;
-    let mut members: Vec<(Option<RepoScope>, Vec<&crate::model::Session>)> = Vec::new();
-    match coverage {
+    let members: Vec<(Option<RepoScope>, Vec<&crate::model::Session>)> = match coverage {
         Coverage::Repo(scope) => {
-            let of_repo = ing
-                .sessions
-                .iter()
-                .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
-                .collect();
-            members.push((Some(scope), of_repo));
+            let of_repo = crate::select::of_repo(&ing.sessions, &scope);
+            vec![(Some(scope), of_repo)]
         }
-        Coverage::All => members.push((None, ing.sessions.iter().collect())),
-        Coverage::AllRepos => {
-            let mut by_root: std::collections::HashMap<PathBuf, usize> = Default::default();
-            let mut cache: std::collections::HashMap<&Path, Option<RepoScope>> = Default::default();
-            let mut outside = Vec::new();
-            for s in &ing.sessions {
-                let scope = s.cwd.as_deref().and_then(|cwd| {
-                    cache
-                        .entry(cwd)
-                        .or_insert_with(|| RepoScope::discover(cwd).ok())
-                        .clone()
-                });
-                match scope {
-                    Some(scope) => {
-                        let i = *by_root.entry(scope.root.clone()).or_insert_with(|| {
-                            members.push((Some(scope), Vec::new()));
-                            members.len() - 1
-                        });
-                        members[i].1.push(s);
-                    }
-                    None => outside.push(s),
-                }
-            }
-            if !outside.is_empty() {
-                members.push((None, outside));
-            }
-        }
-    }
+        Coverage::All => vec![(None, ing.sessions.iter().collect())],
+        Coverage::AllRepos => crate::select::by_repository(&ing.sessions),
+    };
     let t0 = std::time::Instant::now();
     let mut groups = Vec::with_capacity(members.len());
     let mut reports = Vec::new();
@@ -145,7 +115,9 @@ pub(super) fn build(
             notes,
         });
     }
-    reports.sort_by(|(_, a), (_, b)| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));
+    reports.sort_by(|(_, a), (_, b)| {
+        crate::select::newest_first((a.started_at, &a.id), (b.started_at, &b.id))
+    });
     if g.verbose > 1 {
         eprintln!(
             "timing: {} session reports in {:?}",

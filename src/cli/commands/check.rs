@@ -64,11 +64,7 @@ pub fn run(c: &Ctx<'_>, a: &CheckArgs) -> Result<ExitCode> {
             .map(|s| s as std::sync::Arc<dyn crate::git::walk::CommitCache>),
         ..Default::default()
     };
-    let of_repo: Vec<&crate::model::Session> = ing
-        .sessions
-        .iter()
-        .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
-        .collect();
+    let of_repo = crate::select::of_repo(&ing.sessions, &scope);
     let chosen: Vec<&crate::model::Session> = of_repo
         .iter()
         .copied()

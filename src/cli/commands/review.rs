@@ -89,31 +89,17 @@ pub fn run(c: &Ctx<'_>, a: &ReviewArgs) -> Result<ExitCode> {
     // The repositories: this one, or with --all every repository a session ran in.
     let mut groups: Vec<(RepoScope, Vec<&crate::model::Session>)> = Vec::new();
     if a.all {
-        let mut by_root: std::collections::BTreeMap<PathBuf, usize> = Default::default();
-        let mut cache: std::collections::HashMap<PathBuf, Option<RepoScope>> = Default::default();
-        for s in ing.sessions.iter().filter(in_window) {
-            let Some(cwd) = &s.cwd else { continue };
-            let Some(scope) = cache
-                .entry(cwd.clone())
-                .or_insert_with(|| RepoScope::discover(cwd).ok())
-                .clone()
-            else {
-                continue;
-            };
-            let i = *by_root.entry(scope.root.clone()).or_insert_with(|| {
-                groups.push((scope, Vec::new()));
-                groups.len() - 1
-            });
-            groups[i].1.push(s);
-        }
+        // Sessions outside any repository are not reviewed.
+        groups.extend(
+            crate::select::by_repository(ing.sessions.iter().filter(in_window))
+                .into_iter()
+                .filter_map(|(scope, v)| Some((scope?, v))),
+        );
     } else if let Some(scope) = own {
-        let chosen = ing
-            .sessions
-            .iter()
-            .filter(in_window)
-            .filter(|s| s.cwd.as_deref().is_some_and(|c| scope.contains(c)))
-            .collect();
-        groups.push((scope, chosen));
+        groups.push((
+            scope.clone(),
+            crate::select::of_repo(ing.sessions.iter().filter(in_window), &scope),
+        ));
     }
     let after_s = span_seconds(&a.window, now, tz)?;
     let mut reports = Vec::new();

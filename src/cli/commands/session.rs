@@ -47,37 +47,8 @@ pub fn run(c: &Ctx<'_>, a: &SessionArgs) -> Result<ExitCode> {
         loc.session_prefix = None;
         ing = read_from(c.g, &loc, Depth::Full, false)?;
     }
-    let matches: Vec<&crate::model::Session> = ing
-        .sessions
-        .iter()
-        .filter(|s| s.id.starts_with(&a.id))
-        .filter(|s| match &scope {
-            Some(scope) => s.cwd.as_deref().is_some_and(|c| scope.contains(c)),
-            None => true,
-        })
-        .collect();
-    let place = scope
-        .as_ref()
-        .map_or("the logs".to_string(), |s| s.root.display().to_string());
-    let session = match matches.as_slice() {
-        [one] => *one,
-        [] => bail!(
-            "no session of {place} has an id starting with `{}` (see `agent-audit sessions`)",
-            a.id
-        ),
-        many => bail!(
-            "`{}` matches {} sessions: {}; give more characters",
-            a.id,
-            many.len(),
-            report::term_safe(
-                &many
-                    .iter()
-                    .map(|s| s.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        ),
-    };
+    let session = crate::select::by_id_prefix(&ing.sessions, &a.id, scope.as_ref())
+        .map_err(|e| anyhow::anyhow!("{}", report::term_safe(&e.to_string())))?;
     let settings = load_settings(
         c.g,
         scope
