@@ -35,6 +35,16 @@ fn demo_runs_every_report() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The whole tour, as a reader sees it: the README's examples come from this output, so a change to any
+/// report shows up here first (the demo folder is written as `$DEMO`).
+#[test]
+fn demo_output_snapshot() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("demo");
+    let text = demo(&dir).replace(&dir.display().to_string(), "$DEMO");
+    insta::assert_snapshot!(text);
+}
+
 #[test]
 fn review_of_the_demo_repository() {
     let tmp = tempfile::tempdir().expect("tmp");
