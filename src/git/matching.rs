@@ -554,3 +554,88 @@ pub fn route(c: &CommitFacts, base: &BaseSets, off_base: &[&CommitFacts]) -> Mer
     }
     MergeRoute::FastForward
 }
+
+#[cfg(test)]
+mod route_tests {
+    use super::*;
+    use crate::git::walk::{BaseSets, CommitFacts};
+    use git2::Oid;
+
+    fn commit(n: u8, time: i64, author_time: i64, summary: &str) -> CommitFacts {
+        CommitFacts {
+            oid: Oid::from_bytes(&[n; 20]).expect("oid"),
+            time,
+            author_time,
+            summary: summary.to_owned(),
+            cherry_pick_marker: false,
+            squash_marker: false,
+            is_merge: false,
+            signals: Vec::new(),
+            added: Default::default(),
+        }
+    }
+
+    fn on_first_parent(c: &[&CommitFacts]) -> BaseSets {
+        BaseSets {
+            reachable: c.iter().map(|c| c.oid).collect(),
+            first_parent: c.iter().map(|c| c.oid).collect(),
+        }
+    }
+
+    /// Each rule of [`route`], in the order it is tried: the first that holds decides.
+    #[test]
+    fn every_route_rule_in_order() {
+        let plain = commit(1, 1_000, 1_000, "Add parser");
+        let base = on_first_parent(&[&plain]);
+        assert_eq!(route(&plain, &base, &[]), MergeRoute::FastForward);
+
+        // A merge commit's own lines (a conflict resolution) come first, whatever else it says.
+        let mut merge = commit(2, 1_000, 1_000, "Merge branch 'x' (#3)");
+        merge.is_merge = true;
+        merge.squash_marker = true;
+        assert_eq!(
+            route(&merge, &on_first_parent(&[&merge]), &[]),
+            MergeRoute::Merge
+        );
+
+        // A cherry-pick marker, even on the first-parent line.
+        let mut picked = commit(3, 1_000, 1_000, "Fix");
+        picked.cherry_pick_marker = true;
+        assert_eq!(
+            route(&picked, &on_first_parent(&[&picked]), &[]),
+            MergeRoute::CherryPick
+        );
+
+        // Reached only through a merge's second parent.
+        let side = commit(4, 1_000, 1_000, "Feature");
+        let reached = BaseSets {
+            reachable: [side.oid].into_iter().collect(),
+            first_parent: Default::default(),
+        };
+        assert_eq!(route(&side, &reached, &[]), MergeRoute::Merge);
+
+        // A squash message on the first-parent line.
+        let mut squash = commit(5, 2_000, 2_000, "Add cache (#12)");
+        squash.squash_marker = true;
+        assert_eq!(
+            route(&squash, &on_first_parent(&[&squash]), &[]),
+            MergeRoute::Squash
+        );
+
+        // A feature-branch commit with the same author time and summary: rebased; another one: squash.
+        let rebased = commit(6, 9_000, 1_000, "Add parser");
+        let original = commit(7, 1_000, 1_000, "Add parser");
+        let b = on_first_parent(&[&rebased]);
+        assert_eq!(route(&rebased, &b, &[&original]), MergeRoute::Rebase);
+        let other = commit(8, 1_000, 500, "WIP");
+        assert_eq!(route(&rebased, &b, &[&other]), MergeRoute::Squash);
+
+        // No branch left: a committer date more than a minute after the author date is a rewrite.
+        assert_eq!(route(&rebased, &b, &[]), MergeRoute::Rebase);
+        let within = commit(9, 1_060, 1_000, "Add parser");
+        assert_eq!(
+            route(&within, &on_first_parent(&[&within]), &[]),
+            MergeRoute::FastForward
+        );
+    }
+}

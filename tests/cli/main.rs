@@ -17,6 +17,7 @@ mod index;
 mod new_agents;
 mod opencode;
 mod prices;
+mod roundtrip;
 mod samples;
 mod sessions;
 mod todays_logs;
