@@ -236,7 +236,7 @@ pub fn session_record<'a>(item: &Item<'a>, opts: &'a ExportOptions) -> SessionRe
             .flags
             .iter()
             .map(|f| FlagRecord {
-                code: f.code,
+                code: f.code.as_str(),
                 value: f.value,
                 threshold: f.threshold,
             })

@@ -176,7 +176,10 @@ pub fn spans(item: &Item<'_>, opts: &ExportOptions) -> Vec<Value> {
     );
     a.put("agent_audit.savings_usd", d(r.premium.savings_usd));
     a.put("agent_audit.verdict", s(r.verdict.as_str()));
-    a.put("agent_audit.flags", arr(r.flags.iter().map(|f| f.code)));
+    a.put(
+        "agent_audit.flags",
+        arr(r.flags.iter().map(|f| f.code.as_str())),
+    );
     let session_span = span_id(&key, 0);
     let mut out = vec![json!({
         "traceId": trace_id(&key),

@@ -114,19 +114,11 @@ pub enum Rule {
     /// Some session has this verdict (`theater`, `lead`).
     Verdict(String),
     /// Some session has this flag.
-    Flag(String),
+    Flag(crate::metrics::verdict::FlagCode),
     /// A branch figure above a limit.
     Above(String, f64),
 }
 
-const FLAGS: &[&str] = &[
-    "no-accepted-output",
-    "cost-outweighs-diff",
-    "retry-loop",
-    "broad-context",
-    "premium-on-simple-steps",
-    "unknown-price",
-];
 const FIGURES: &[&str] = &["cost", "cost-per-line", "premium-share", "tokens"];
 
 impl Rule {
@@ -150,12 +142,16 @@ impl Rule {
         if matches!(s, "theater" | "lead") {
             return Ok(Rule::Verdict(s.to_owned()));
         }
-        if FLAGS.contains(&s) {
-            return Ok(Rule::Flag(s.to_owned()));
+        if let Some(code) = crate::metrics::verdict::FlagCode::named(s) {
+            return Ok(Rule::Flag(code));
         }
+        let flags: Vec<&str> = crate::metrics::verdict::FlagCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
         Err(format!(
             "unknown --fail-on rule `{s}`: use theater, lead, a flag ({}), or FIGURE>NUMBER with FIGURE one of {}",
-            FLAGS.join(", "),
+            flags.join(", "),
             FIGURES.join(", ")
         ))
     }
@@ -177,7 +173,7 @@ impl Rule {
                 let ids: Vec<&str> = r
                     .sessions
                     .iter()
-                    .filter(|s| s.flags.iter().any(|x| x.code == f))
+                    .filter(|s| s.flags.iter().any(|x| x.code == *f))
                     .map(|s| s.id.as_str())
                     .collect();
                 (!ids.is_empty()).then(|| format!("{f}: {}", ids.join(", ")))
@@ -205,7 +201,7 @@ mod tests {
         assert_eq!(Rule::parse("theater"), Ok(Rule::Verdict("theater".into())));
         assert_eq!(
             Rule::parse("retry-loop"),
-            Ok(Rule::Flag("retry-loop".into()))
+            Ok(Rule::Flag(crate::metrics::verdict::FlagCode::RetryLoop))
         );
         assert_eq!(
             Rule::parse("cost-per-line>0.50"),

@@ -250,7 +250,7 @@ fn point(s: &SessionReport) -> SessionPoint {
         cost_usd: s.priced_usd,
         lines_kept: s.outcome.as_ref().map_or(0, |o| o.lines_in_head),
         verdict: s.verdict,
-        flags: s.flags.iter().map(|f| f.code).collect(),
+        flags: s.flags.iter().map(|f| f.code.as_str()).collect(),
         started_at: s.started_at,
     }
 }

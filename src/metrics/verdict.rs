@@ -72,12 +72,65 @@ impl Verdict {
     }
 }
 
+/// What a flag says, as a stable code: the same codes name the flags in every report and the `--fail-on`
+/// rules that test for them, so a rule can only name a flag that exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlagCode {
+    /// Nothing the session wrote was accepted (merged, or kept on a branch under review).
+    NoAcceptedOutput,
+    /// Its cost per accepted line is above the threshold.
+    CostOutweighsDiff,
+    /// Failed calls and re-attempts above the threshold.
+    RetryLoop,
+    /// Read far more than it edited.
+    BroadContext,
+    /// Premium-model steps that only read, listed or searched.
+    PremiumOnSimpleSteps,
+    /// A model without a price: the cost is a lower bound.
+    UnknownPrice,
+}
+
+impl FlagCode {
+    /// Every code, in the order reports list them.
+    pub const ALL: [FlagCode; 6] = [
+        FlagCode::NoAcceptedOutput,
+        FlagCode::CostOutweighsDiff,
+        FlagCode::RetryLoop,
+        FlagCode::BroadContext,
+        FlagCode::PremiumOnSimpleSteps,
+        FlagCode::UnknownPrice,
+    ];
+
+    /// The code as written in JSON, tables and `--fail-on`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagCode::NoAcceptedOutput => "no-accepted-output",
+            FlagCode::CostOutweighsDiff => "cost-outweighs-diff",
+            FlagCode::RetryLoop => "retry-loop",
+            FlagCode::BroadContext => "broad-context",
+            FlagCode::PremiumOnSimpleSteps => "premium-on-simple-steps",
+            FlagCode::UnknownPrice => "unknown-price",
+        }
+    }
+
+    /// The code named `s`, if there is one.
+    pub fn named(s: &str) -> Option<FlagCode> {
+        FlagCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for FlagCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One flag: a rule that fired, with the measured value and the threshold it crossed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flag {
-    /// Stable code: `no-accepted-output`, `cost-outweighs-diff`, `retry-loop`, `broad-context`,
-    /// `premium-on-simple-steps`, `unknown-price`.
-    pub code: &'static str,
+    /// Its stable code (`no-accepted-output`, `retry-loop`…).
+    pub code: FlagCode,
     /// Plain words.
     pub message: String,
     /// The measured value.
@@ -158,7 +211,7 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
     let mut flags = Vec::new();
     if !e.unpriced_models.is_empty() {
         flags.push(Flag {
-            code: "unknown-price",
+            code: FlagCode::UnknownPrice,
             message: format!(
                 "no list price for {}: the cost is unknown, not zero",
                 e.unpriced_models.join(", ")
@@ -174,7 +227,7 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
     };
     if retries >= t.retry_loop_min_retries {
         flags.push(Flag {
-            code: "retry-loop",
+            code: FlagCode::RetryLoop,
             message: format!(
                 "{retries} re-attempts after failures ({} failed edits, {} re-run commands)",
                 e.retries.failed_edits, e.retries.command_reruns
@@ -187,7 +240,7 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
         && e.retries.retry_steps > 1
     {
         flags.push(Flag {
-            code: "retry-loop",
+            code: FlagCode::RetryLoop,
             message: format!(
                 "{:.0}% of the cost went to steps that failed or retried",
                 share * 100.0
@@ -202,7 +255,7 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
         && broad_ratio >= t.broad_context_min_read_to_edited
     {
         flags.push(Flag {
-            code: "broad-context",
+            code: FlagCode::BroadContext,
             message: format!(
                 "read {} files to edit {} ({} bytes of tool output in context)",
                 c.files_read, c.files_edited, c.bytes_read
@@ -216,7 +269,7 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
         && p.savings_usd >= t.premium_simple_min_savings_usd
     {
         flags.push(Flag {
-            code: "premium-on-simple-steps",
+            code: FlagCode::PremiumOnSimpleSteps,
             message: format!(
                 "{} premium steps only read, listed or searched; the economy model would have saved ${:.2}",
                 p.simple_steps, p.savings_usd
@@ -247,7 +300,7 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
             flags.insert(
                 0,
                 Flag {
-                    code: "no-accepted-output",
+                    code: FlagCode::NoAcceptedOutput,
                     message: format!(
                         "{} lines added, {} committed, none reached the base branch",
                         o.lines_added, o.lines_committed
@@ -274,7 +327,7 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
                 flags.insert(
                     0,
                     Flag {
-                        code: "cost-outweighs-diff",
+                        code: FlagCode::CostOutweighsDiff,
                         message: format!(
                             "${per_line:.2} per merged line ({} lines) is above ${:.2}",
                             o.lines_merged, t.max_cost_per_merged_line
@@ -309,7 +362,10 @@ pub fn judge(e: &Evidence<'_>, t: &Thresholds) -> (Verdict, Vec<String>, Vec<Fla
         ));
     }
     for f in &flags {
-        if !matches!(f.code, "no-accepted-output" | "cost-outweighs-diff") {
+        if !matches!(
+            f.code,
+            FlagCode::NoAcceptedOutput | FlagCode::CostOutweighsDiff
+        ) {
             reasons.push(f.message.clone());
         }
     }

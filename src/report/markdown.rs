@@ -73,7 +73,7 @@ pub fn check(r: &BranchReport, provenance: &Provenance) -> String {
         );
         for s in &r.sessions {
             let kept = s.outcome.as_ref().map_or(0, |o| o.lines_live);
-            let flags: Vec<&str> = s.flags.iter().map(|f| f.code).collect();
+            let flags: Vec<&str> = s.flags.iter().map(|f| f.code.as_str()).collect();
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",

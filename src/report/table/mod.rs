@@ -221,7 +221,8 @@ fn verdict_cell(s: &crate::metrics::SessionReport) -> String {
         .flags
         .iter()
         .map(|f| f.code)
-        .filter(|c| *c != "unknown-price")
+        .filter(|c| *c != crate::metrics::verdict::FlagCode::UnknownPrice)
+        .map(|c| c.as_str())
         .collect();
     match codes.as_slice() {
         [] => s.verdict.as_str().to_string(),
