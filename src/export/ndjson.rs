@@ -278,16 +278,23 @@ pub fn step_records<'a>(
     })
 }
 
+/// One record as a line, its numbers tidied as every JSON document's are
+/// ([`crate::report::json::tidy`]), so an export and `sessions --json` agree to the digit.
+fn line<T: Serialize>(out: &mut dyn Write, rec: &T) -> std::io::Result<()> {
+    let mut v = serde_json::to_value(rec)?;
+    crate::report::json::tidy(&mut v);
+    serde_json::to_writer(&mut *out, &v)?;
+    out.write_all(b"\n")
+}
+
 /// Writes every item's records, one JSON object per line.
 pub fn write(items: &[Item<'_>], opts: &ExportOptions, out: &mut dyn Write) -> std::io::Result<()> {
     for item in items {
         let rec = session_record(item, opts);
-        serde_json::to_writer(&mut *out, &rec)?;
-        out.write_all(b"\n")?;
+        line(out, &rec)?;
         if opts.steps {
             for step in step_records(item, &rec.key, opts) {
-                serde_json::to_writer(&mut *out, &step)?;
-                out.write_all(b"\n")?;
+                line(out, &step)?;
             }
         }
     }

@@ -251,7 +251,11 @@ pub fn request(items: &[Item<'_>], opts: &ExportOptions) -> Value {
 pub fn requests(items: &[Item<'_>], opts: &ExportOptions) -> Vec<String> {
     items
         .chunks(SESSIONS_PER_REQUEST)
-        .map(|chunk| serde_json::to_string(&request(chunk, opts)).unwrap_or_default())
+        .map(|chunk| {
+            let mut r = request(chunk, opts);
+            crate::report::json::tidy(&mut r);
+            serde_json::to_string(&r).unwrap_or_default()
+        })
         .collect()
 }
 

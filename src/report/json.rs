@@ -138,10 +138,45 @@ pub fn review(r: &crate::metrics::review::ReviewReport) -> Result<String> {
 }
 
 fn pretty<T: Serialize + ?Sized>(schema: &'static str, v: &T) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Json {
+    let mut doc = value(schema, v)?;
+    tidy(&mut doc);
+    let mut s = serde_json::to_string_pretty(&doc).map_err(|e| Error::Json {
         schema,
         message: e.to_string(),
     })?;
     s.push('\n');
     Ok(s)
+}
+
+/// Rounds every fractional number to 12 decimal places, so that a sum of prices prints as `4.61709`,
+/// not `4.617090000000001` (binary noise far below a millionth of a cent; no figure is changed beyond it).
+pub fn tidy(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(x) = n.as_f64().filter(|x| x.is_finite() && x.abs() < 1e15)
+                && let Ok(r) = format!("{x:.12}").parse::<f64>()
+                && let Some(m) = serde_json::Number::from_f64(r)
+            {
+                *n = m;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(tidy),
+        Value::Object(o) => o.values_mut().for_each(tidy),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_of_prices_print_without_binary_noise() {
+        let mut v = json!({"cost_usd": 4.617090000000001, "share": [0.1 + 0.2], "tokens": 12, "tiny": 1.5e-9});
+        tidy(&mut v);
+        assert_eq!(
+            v.to_string(),
+            r#"{"cost_usd":4.61709,"share":[0.3],"tiny":1.5e-9,"tokens":12}"#
+        );
+    }
 }
