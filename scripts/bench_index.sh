@@ -20,7 +20,9 @@
 #   JSON of each compared with --no-index's.
 #
 # Environment: AGENT_AUDIT (default target/release/agent-audit), SIZE_MB, RUNS (default 5), GITDIR, OUT (results,
-# default /tmp/bench-index). The machine is shared and noisy: the load average is printed with the results.
+# default /tmp/bench-index), BASE (optional: another agent-audit build, e.g. of the parent commit, measured with
+# its own index in the same hyperfine runs, for before/after figures). The machine is shared and noisy: the
+# load average is printed with the results.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -53,6 +55,16 @@ logs_bench() {
   xargs -a "$OUT/files.list" cat > /dev/null
   local AA="env -i PATH=$PATH HOME=$ISOLATED_HOME TZ=UTC LANG=C.UTF-8 NO_COLOR=1 CLAUDE_CONFIG_DIR=$work/claude CODEX_HOME=$work/codex AGENT_AUDIT_HOME=$ix $AGENT_AUDIT usage --by day --json"
   local CAT="xargs -a $OUT/files.list cat"
+  # With BASE: the same command with that build and its own index (ixb), run in the same hyperfine runs.
+  local AAB="" ixb=$OUT/index-logs-base
+  local -a first_b=() second_b=() append_b=()
+  if [[ -n ${BASE:-} ]]; then
+    rm -rf "$ixb"
+    AAB=${AA/AGENT_AUDIT_HOME=$ix/AGENT_AUDIT_HOME=$ixb}
+    AAB=${AAB/ $AGENT_AUDIT / $BASE }
+    first_b=(--prepare "rm -rf $ixb" -n "usage, empty index (BASE)" "$AAB")
+    second_b=(-n "usage, warm index (BASE)" "$AAB")
+  fi
   mkdir -p "$ISOLATED_HOME"
   check() { # check LABEL: this state's output against expected.json + appended responses
     $AA > "$OUT/usage-$1.json" 2> "$OUT/usage-$1.err"
@@ -80,13 +92,14 @@ EOF
   log "logs: first run (empty index before every run)"
   hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$OUT/hf-first.json" \
     --prepare true --prepare true --prepare "rm -rf $ix" \
-    -n cat "$CAT" -n "usage --no-index" "$AA --no-index" -n "usage, empty index" "$AA" >&2
+    -n cat "$CAT" -n "usage --no-index" "$AA --no-index" -n "usage, empty index" "$AA" "${first_b[@]}" >&2
   rm -rf "$ix"
+  if [[ -n $AAB ]]; then $AAB > /dev/null; fi
   /usr/bin/time -f '%e %M' -o "$OUT/first.time" $AA > /dev/null
   check first
   log "logs: second run (nothing changed)"
   hyperfine -N --style basic --warmup 2 --runs "$RUNS" --export-json "$OUT/hf-second.json" \
-    -n cat "$CAT" -n "usage --no-index" "$AA --no-index" -n "usage, warm index" "$AA" >&2
+    -n cat "$CAT" -n "usage --no-index" "$AA --no-index" -n "usage, warm index" "$AA" "${second_b[@]}" >&2
   check second
 
   # Ten files, a fixed seed; each append adds 100 KiB of new responses to each (1 MB in all) and records
@@ -128,10 +141,11 @@ EOF
   # appended.json without the counter, for check().
   APPEND="python3 $OUT/append.py $OUT/append.list $OUT/append-state.json"
   rm -f "$OUT/append-state.json"
+  if [[ -n $AAB ]]; then append_b=(--prepare "$APPEND" -n "usage, index, after append (BASE)" "$AAB"); fi
   log "logs: after appending 1 MB to ten files (before every run)"
   hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$OUT/hf-append.json" \
     --prepare "$APPEND" --prepare "$APPEND" \
-    -n "usage --no-index, after append" "$AA --no-index" -n "usage, index, after append" "$AA" >&2
+    -n "usage --no-index, after append" "$AA --no-index" -n "usage, index, after append" "$AA" "${append_b[@]}" >&2
   $APPEND
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("_n"); json.dump(d, open(sys.argv[2],"w"))' \
     "$OUT/append-state.json" "$OUT/appended.json"

@@ -332,56 +332,145 @@ fn covers(a: &crate::model::Usage, b: &crate::model::Usage) -> bool {
         && a.reasoning >= b.reasoning
 }
 
+/// A 64-bit hash of a response key (FxHash's multiply-rotate over 8-byte words, then MurmurHash3's
+/// finaliser so that every bit of the result depends on every byte). Why not the standard SipHash: the
+/// deduplication hashes every response of every file on every run, and the map below keeps only the
+/// hash, never a copy of the key; a hash shared by two different keys is caught by comparing the keys
+/// themselves, so the quality needed is speed, not resistance.
+pub(crate) fn key_hash(key: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = key.len() as u64;
+    let mut words = key.as_bytes().chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut b = [0u8; 8];
+        b[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// A hasher for keys that are already [`key_hash`]es: passes the `u64` through.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; anything else still hashes, slowly.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type PrehashedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
+
 /// Keeps each keyed response once (in the earliest session): within a session with the field-wise largest
 /// usage seen for it; across sessions only when one copy covers the other (the larger is kept whole),
 /// else both sessions keep their own and the conflict is noted. Returns (copies dropped, conflicts).
+///
+/// The map holds each key's hash and where its first copy is kept (session, step), never a copy of the
+/// key: a hit is confirmed by comparing the key with the kept step's own. A key whose hash another key
+/// already holds goes to a second map by its exact text (in practice never used; it keeps the result
+/// exact whatever the hash). Steps are filtered in place, without copying a session's steps.
 fn dedup_responses(sessions: &mut [Session]) -> (u64, u64) {
-    let mut first: HashMap<Box<str>, (usize, usize)> = HashMap::new();
+    dedup_responses_with(sessions, key_hash)
+}
+
+/// [`dedup_responses`] with the hash as a parameter: the tests give one under which every key collides.
+fn dedup_responses_with(sessions: &mut [Session], key_hash: fn(&str) -> u64) -> (u64, u64) {
+    let total: usize = sessions.iter().map(|s| s.steps.len()).sum();
+    let mut first: PrehashedMap<(usize, usize)> =
+        HashMap::with_capacity_and_hasher(total, Default::default());
+    let mut spill: HashMap<Box<str>, (usize, usize)> = HashMap::new();
     let mut dropped = 0;
     let mut conflicts: HashMap<(usize, usize), u64> = HashMap::new();
     for si in 0..sessions.len() {
-        let steps = std::mem::take(&mut sessions[si].steps);
-        let mut kept = Vec::with_capacity(steps.len());
-        for step in steps {
-            let Some(key) = step.dedup_key.clone() else {
-                kept.push(step);
-                continue;
-            };
-            match first.get(&key) {
-                Some(&(fs, fi)) => {
-                    let target = if fs == si {
-                        &mut kept[fi]
-                    } else {
-                        &mut sessions[fs].steps[fi]
-                    };
-                    let merged = match (target.usage, step.usage) {
-                        (Some(a), Some(b)) if fs == si => Some(a.max(b)),
-                        (Some(a), Some(b)) if covers(&a, &b) => Some(a),
-                        (Some(a), Some(b)) if covers(&b, &a) => Some(b),
-                        (Some(_), Some(_)) => {
-                            // The same key, other counts, another session: not a copy to fold.
-                            *conflicts.entry((fs, si)).or_default() += 1;
-                            kept.push(step);
-                            continue;
-                        }
-                        (a, b) => a.or(b),
-                    };
-                    dropped += 1;
-                    target.usage = merged;
-                    // A copy may carry tool calls the first one lacked (a later content block).
-                    for call in step.tool_calls {
-                        if !target.tool_calls.iter().any(|c| c.id == call.id) {
-                            target.tool_calls.push(call);
+        let mut steps = std::mem::take(&mut sessions[si].steps);
+        // steps[..w] are kept, in order; a kept step never moves again, so its place is final.
+        let mut w = 0;
+        for r in 0..steps.len() {
+            let found = match steps[r].dedup_key.as_deref() {
+                None => None,
+                Some(key) => match first.entry(key_hash(key)) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((si, w));
+                        None
+                    }
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        let (fs, fi) = *e.get();
+                        let held = if fs == si {
+                            steps[fi].dedup_key.as_deref()
+                        } else {
+                            sessions[fs].steps[fi].dedup_key.as_deref()
+                        };
+                        if held == Some(key) {
+                            Some((fs, fi))
+                        } else if let Some(&at) = spill.get(key) {
+                            Some(at)
+                        } else {
+                            spill.insert(key.into(), (si, w));
+                            None
                         }
                     }
+                },
+            };
+            let Some((fs, fi)) = found else {
+                steps.swap(w, r);
+                w += 1;
+                continue;
+            };
+            let usage = steps[r].usage;
+            let target_usage = if fs == si {
+                steps[fi].usage
+            } else {
+                sessions[fs].steps[fi].usage
+            };
+            let merged = match (target_usage, usage) {
+                (Some(a), Some(b)) if fs == si => Some(a.max(b)),
+                (Some(a), Some(b)) if covers(&a, &b) => Some(a),
+                (Some(a), Some(b)) if covers(&b, &a) => Some(b),
+                (Some(_), Some(_)) => {
+                    // The same key, other counts, another session: not a copy to fold.
+                    *conflicts.entry((fs, si)).or_default() += 1;
+                    steps.swap(w, r);
+                    w += 1;
+                    continue;
                 }
-                None => {
-                    first.insert(key, (si, kept.len()));
-                    kept.push(step);
+                (a, b) => a.or(b),
+            };
+            dropped += 1;
+            let calls = std::mem::take(&mut steps[r].tool_calls);
+            let target = if fs == si {
+                &mut steps[fi]
+            } else {
+                &mut sessions[fs].steps[fi]
+            };
+            target.usage = merged;
+            // A copy may carry tool calls the first one lacked (a later content block).
+            for call in calls {
+                if !target.tool_calls.iter().any(|c| c.id == call.id) {
+                    target.tool_calls.push(call);
                 }
             }
         }
-        sessions[si].steps = kept;
+        steps.truncate(w);
+        sessions[si].steps = steps;
     }
     let mut pairs: Vec<_> = conflicts.into_iter().collect();
     pairs.sort();
@@ -493,6 +582,46 @@ mod tests {
         let (ua, ub) = (usage_of(&ing, "a"), usage_of(&ing, "b"));
         assert_eq!((ua.input, ua.output), (10, 40));
         assert_eq!((ub.input, ub.output), (1, 1));
+    }
+
+    #[test]
+    fn keys_whose_hashes_collide_are_still_told_apart() {
+        // Two sessions, every copy present; a hash under which every key collides must give the same.
+        let mut s1 = Session::new(Agent::ClaudeCode, "s1");
+        let mut s2 = Session::new(Agent::ClaudeCode, "s2");
+        let step = |key: &str, input: u64, output: u64| crate::model::Step {
+            at: "2026-01-01T10:00:00Z".parse().expect("ts"),
+            model: Some("m".into()),
+            model_inferred: false,
+            usage: Some(crate::model::Usage {
+                input,
+                output,
+                ..Default::default()
+            }),
+            service_tier: crate::model::ServiceTier::Standard,
+            tool_calls: Vec::new(),
+            sidechain: false,
+            dedup_key: Some(key.into()),
+        };
+        s1.steps = vec![step("k1", 1, 1), step("k2", 2, 2), step("k1", 1, 5)];
+        s2.steps = vec![step("k2", 2, 9), step("k3", 3, 3), step("k1", 9, 0)];
+        let mut x = vec![s1.clone(), s2.clone()];
+        let mut y = vec![s1, s2];
+        let got = dedup_responses_with(&mut y, |_| 0);
+        assert_eq!(dedup_responses(&mut x), got);
+        assert_eq!(
+            got,
+            (2, 1),
+            "k1 folded in s1, k2 folded into s2's larger copy, k1 conflicts"
+        );
+        assert_eq!(x, y);
+        let outputs: Vec<u64> = y[0]
+            .steps
+            .iter()
+            .map(|s| s.usage.expect("usage").output)
+            .collect();
+        assert_eq!(outputs, [5, 9]);
+        assert_eq!(y[1].steps.len(), 2);
     }
 
     #[test]

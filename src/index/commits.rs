@@ -20,11 +20,41 @@ pub struct CommitStore {
     conn: Mutex<Connection>,
     path: PathBuf,
     repo: Vec<u8>,
-    metas: HashMap<Oid, CommitMeta>,
-    adds: HashMap<(Oid, String), CachedAdds>,
+    /// Every stored blob and path, one after the other: the maps below hold ranges into it, and a row is
+    /// decoded only when the walk asks for it (most runs ask for far fewer than the index holds, and
+    /// this loads without an allocation per row).
+    arena: Vec<u8>,
+    /// Commit → its meta blob in `arena`.
+    metas: HashMap<Oid, Span>,
+    /// Commit → (path, adds blob) in `arena`, for each file stored.
+    adds: HashMap<Oid, Vec<(Span, Span)>>,
     new_metas: Mutex<Vec<(Oid, CommitMeta)>>,
     new_adds: Mutex<Vec<(Oid, String, CachedAdds)>>,
     finished: Mutex<Option<(HashSet<Oid>, bool)>>,
+}
+
+/// A range of [`CommitStore::arena`].
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    len: usize,
+}
+
+impl Span {
+    fn push(arena: &mut Vec<u8>, bytes: &[u8]) -> Span {
+        let start = arena.len();
+        arena.extend_from_slice(bytes);
+        Span {
+            start,
+            len: bytes.len(),
+        }
+    }
+
+    fn of(self, arena: &[u8]) -> &[u8] {
+        arena
+            .get(self.start..self.start + self.len)
+            .unwrap_or_default()
+    }
 }
 
 fn encode_meta(m: &CommitMeta) -> Vec<u8> {
@@ -130,18 +160,19 @@ impl Index {
             path: path.clone(),
             source,
         };
+        let mut arena = Vec::new();
         let mut metas = HashMap::new();
-        let mut adds = HashMap::new();
+        let mut adds: HashMap<Oid, Vec<(Span, Span)>> = HashMap::new();
         {
             let mut stmt = conn
                 .prepare("SELECT oid, meta FROM commits WHERE repo = ?1")
                 .map_err(sql)?;
             let mut q = stmt.query(params![&repo]).map_err(sql)?;
             while let Some(r) = q.next().map_err(sql)? {
-                let oid: Vec<u8> = r.get(0).map_err(sql)?;
-                let blob: Vec<u8> = r.get(1).map_err(sql)?;
-                if let (Ok(oid), Some(m)) = (Oid::from_bytes(&oid), decode_meta(&blob)) {
-                    metas.insert(oid, m);
+                let oid = r.get_ref(0).map_err(sql)?.as_blob().ok();
+                let blob = r.get_ref(1).map_err(sql)?.as_blob().ok();
+                if let (Some(Ok(oid)), Some(blob)) = (oid.map(Oid::from_bytes), blob) {
+                    metas.insert(oid, Span::push(&mut arena, blob));
                 }
             }
             let mut stmt = conn
@@ -149,11 +180,15 @@ impl Index {
                 .map_err(sql)?;
             let mut q = stmt.query(params![&repo]).map_err(sql)?;
             while let Some(r) = q.next().map_err(sql)? {
-                let oid: Vec<u8> = r.get(0).map_err(sql)?;
-                let p: String = r.get(1).map_err(sql)?;
-                let blob: Vec<u8> = r.get(2).map_err(sql)?;
-                if let (Ok(oid), Some(a)) = (Oid::from_bytes(&oid), decode_adds(&blob)) {
-                    adds.insert((oid, p), a);
+                let oid = r.get_ref(0).map_err(sql)?.as_blob().ok();
+                let path = r.get_ref(1).map_err(sql)?.as_str().ok();
+                let blob = r.get_ref(2).map_err(sql)?.as_blob().ok();
+                if let (Some(Ok(oid)), Some(path), Some(blob)) =
+                    (oid.map(Oid::from_bytes), path, blob)
+                {
+                    let p = Span::push(&mut arena, path.as_bytes());
+                    let b = Span::push(&mut arena, blob);
+                    adds.entry(oid).or_default().push((p, b));
                 }
             }
         }
@@ -161,6 +196,7 @@ impl Index {
             conn: Mutex::new(conn),
             path,
             repo,
+            arena,
             metas,
             adds,
             new_metas: Mutex::new(Vec::new()),
@@ -235,12 +271,18 @@ impl CommitStore {
 }
 
 impl CommitCache for CommitStore {
+    // A row that does not decode is treated as not stored: the commit is read from git again.
     fn meta(&self, oid: Oid) -> Option<CommitMeta> {
-        self.metas.get(&oid).cloned()
+        decode_meta(self.metas.get(&oid)?.of(&self.arena))
     }
 
     fn adds(&self, oid: Oid, path: &str) -> Option<CachedAdds> {
-        self.adds.get(&(oid, path.to_owned())).cloned()
+        let (_, blob) = self
+            .adds
+            .get(&oid)?
+            .iter()
+            .find(|(p, _)| p.of(&self.arena) == path.as_bytes())?;
+        decode_adds(blob.of(&self.arena))
     }
 
     fn put_meta(&self, oid: Oid, meta: CommitMeta) {

@@ -28,7 +28,7 @@ pub use commits::CommitStore;
 pub use logs::{FileId, GoneFilter, Row, key_path};
 
 /// The schema this build writes, kept in `PRAGMA user_version`. Older databases are migrated by the
-/// steps in [`MIGRATIONS`]; a newer one (written by a later agent-audit) is moved aside and rebuilt.
+/// steps in `MIGRATIONS`; a newer one (written by a later agent-audit) is moved aside and rebuilt.
 pub const SCHEMA_VERSION: i64 = 2;
 
 /// The database's file name inside the index folder.
