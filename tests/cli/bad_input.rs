@@ -82,15 +82,18 @@ fn skips_are_listed_per_file_with_verbose() {
 #[test]
 fn a_100_mb_line_is_read_whole() {
     let dir = tempfile::tempdir().expect("tmp");
-    let big = "x".repeat(100 * 1024 * 1024);
-    let line = serde_json::json!({
-        "type": "assistant", "sessionId": "s1", "timestamp": "2026-05-01T10:00:00Z", "requestId": "r",
-        "message": {"id": "m", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
-            "content": [{"type": "text", "text": big}],
-            "usage": {"input_tokens": 7, "output_tokens": 8, "cache_read_input_tokens": 9, "cache_creation_input_tokens": 10}}
-    });
-    let mut f = std::fs::File::create(dir.path().join("s1.jsonl")).expect("create");
-    serde_json::to_writer(&mut f, &line).expect("w");
+    // Written as bytes around the 100 MB text (building it as a JSON value first took seconds).
+    let head = r#"{"type":"assistant","sessionId":"s1","timestamp":"2026-05-01T10:00:00Z","requestId":"r","message":{"id":"m","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":""#;
+    let tail = r#""}],"usage":{"input_tokens":7,"output_tokens":8,"cache_read_input_tokens":9,"cache_creation_input_tokens":10}}}"#;
+    let mut f = std::io::BufWriter::new(
+        std::fs::File::create(dir.path().join("s1.jsonl")).expect("create"),
+    );
+    f.write_all(head.as_bytes()).expect("w");
+    let chunk = vec![b'x'; 1024 * 1024];
+    for _ in 0..100 {
+        f.write_all(&chunk).expect("w");
+    }
+    f.write_all(tail.as_bytes()).expect("w");
     writeln!(f).expect("w");
     writeln!(f, "{}", good_line("1")).expect("w");
     drop(f);
