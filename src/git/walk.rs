@@ -97,12 +97,13 @@ fn patch_of<'b>(
     }
 }
 
-/// The added lines of interest when `old` (or nothing) becomes `new`.
+/// The added lines when `old` (or nothing) becomes `new`: those of interest (`wanted`), or every
+/// non-trivial one (`None`: what the commit cache stores, to answer any later question).
 fn blob_adds(
     repo: &Repository,
     old: Option<Oid>,
     new: Oid,
-    wanted: &HashSet<String>,
+    wanted: Option<&HashSet<String>>,
 ) -> std::result::Result<FileAdds, BlobFail> {
     let new_blob = repo.find_blob(new).map_err(|_| BlobFail::Missing)?;
     let old_blob = match old {
@@ -124,8 +125,18 @@ fn blob_adds(
             let Ok(line) = patch.line_in_hunk(h, l) else {
                 continue;
             };
-            if line.origin() == '+' {
-                keep_line(&mut out, h as u32, wanted, line.content());
+            if line.origin() != '+' {
+                continue;
+            }
+            match wanted {
+                Some(w) => keep_line(&mut out, h as u32, w, line.content()),
+                None => {
+                    if let Ok(text) = std::str::from_utf8(line.content())
+                        && let Some(key) = normalize(text)
+                    {
+                        out.push(h as u32, key);
+                    }
+                }
             }
         }
     }
@@ -271,7 +282,7 @@ pub fn collect_with(
             if olds.contains(&Some(new)) {
                 continue; // unchanged against some parent: nothing of its own
             }
-            let mut adds = match blob_adds(repo, olds[0], new, wanted) {
+            let mut adds = match blob_adds(repo, olds[0], new, Some(wanted)) {
                 Ok(a) => a,
                 Err(BlobFail::Missing) => {
                     out.missing_blobs += 1;
@@ -285,7 +296,7 @@ pub fn collect_with(
             };
             // A merge's own lines are in none of its parents: keep what every other parent's diff adds.
             for other in olds.iter().skip(1) {
-                let Ok(theirs) = blob_adds(repo, *other, new, wanted) else {
+                let Ok(theirs) = blob_adds(repo, *other, new, Some(wanted)) else {
                     out.missing_blobs += 1;
                     unreadable = true;
                     adds = FileAdds::default();
@@ -357,12 +368,7 @@ fn path_adds(
     if olds.contains(&Some(new)) {
         return Ok(None);
     }
-    let adds_of = |old: Option<Oid>| -> std::result::Result<FileAdds, BlobFail> {
-        match wanted {
-            Some(w) => blob_adds(repo, old, new, w),
-            None => blob_adds_all(repo, old, new),
-        }
-    };
+    let adds_of = |old: Option<Oid>| blob_adds(repo, old, new, wanted);
     let mut adds = adds_of(olds[0])?;
     for other in olds.iter().skip(1) {
         let theirs = adds_of(*other)?;
@@ -377,40 +383,6 @@ fn path_adds(
         adds = kept;
     }
     Ok(Some(adds))
-}
-
-/// Every non-trivial added line when `old` (or nothing) becomes `new`.
-fn blob_adds_all(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Oid,
-) -> std::result::Result<FileAdds, BlobFail> {
-    let new_blob = repo.find_blob(new).map_err(|_| BlobFail::Missing)?;
-    let old_blob = match old {
-        Some(o) => Some(repo.find_blob(o).map_err(|_| BlobFail::Missing)?),
-        None => None,
-    };
-    let mut out = FileAdds::default();
-    let mut opts = DiffOptions::new();
-    opts.context_lines(0);
-    let Ok(patch) = patch_of(old_blob.as_ref(), &new_blob, &mut opts) else {
-        return Ok(out);
-    };
-    if patch.delta().flags().is_binary() {
-        return Err(BlobFail::Binary);
-    }
-    for h in 0..patch.num_hunks() {
-        for l in 0..patch.num_lines_in_hunk(h).unwrap_or(0) {
-            if let Ok(line) = patch.line_in_hunk(h, l)
-                && line.origin() == '+'
-                && let Ok(text) = std::str::from_utf8(line.content())
-                && let Some(key) = normalize(text)
-            {
-                out.push(h as u32, key);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The cached walk: the same commits, in the same order, with the same added lines as [`collect`]'s.
